@@ -1,0 +1,90 @@
+# The mmap workbook: one non-recursive Makefile.  `make help` lists the targets.
+#
+# Every program is found by wildcard and built by one pattern rule:
+#   chapters/NN-slug/prog.c  ->  $(BUILD)/chapters/NN-slug/prog
+#   exercises/NN-slug/ex.c   ->  $(BUILD)/exercises/NN-slug/ex
+#   solutions/NN-slug/ex.c   ->  $(BUILD)/solutions/NN-slug/ex
+# Adding a demo or an exercise needs no edit here.
+
+CC      ?= cc
+CFLAGS  ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+           -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CPPFLAGS += -Ilib -D_GNU_SOURCE
+LDLIBS  += -pthread -lrt
+BUILD   ?= build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/lib/libwb.a
+
+DEMO_SRCS := $(sort $(wildcard chapters/*/*.c))
+EX_SRCS   := $(sort $(wildcard exercises/*/*.c))
+SOL_SRCS  := $(sort $(wildcard solutions/*/*.c))
+PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS))
+# CH=NN narrows test, memcheck and demo to one chapter (and builds only it).
+SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions,$(BUILD)/$(t)/$(CH)%),$(PROGS)),$(PROGS))
+
+# The runner used by test, grade and memcheck; see scripts/run-tests.sh.
+RUN_TESTS = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
+            LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' \
+            scripts/run-tests.sh
+MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+           --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
+
+.PHONY: all lib setup demo run test check grade memcheck clean help
+.DEFAULT_GOAL := all
+
+all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
+
+lib: $(LIB) ## build the helper library only
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/%: %.c $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+setup: ## check for (and install) gcc, bats and its libraries, valgrind
+	$(Q)scripts/setup.sh
+
+demo: setup $(SELECTED) ## the guided tour: every chapter's demos in order (CH=02 for one)
+	$(Q)WB_BUILD='$(BUILD)' scripts/demo.sh $(CH)
+
+run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
+	@test -n "$(P)" || { echo "make run: say which demo, e.g. P=01-basics/pagesize" >&2; exit 2; }
+	@test -x "$(BUILD)/chapters/$(P)" || { echo "make run: no demo '$(P)' (see chapters/*/*.c)" >&2; exit 2; }
+	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
+
+test: setup $(SELECTED) ## the project's gate: demo tests, solutions, and proof every stub fails
+	$(Q)$(RUN_TESTS) --demos --solutions --stubs $(if $(CH),--chapter $(CH))
+
+check: test ## same as test
+
+grade: setup lib ## grade exercises/ (or SUBMISSION=DIR), CH=NN for one chapter
+	$(Q)$(RUN_TESTS) --grade '$(or $(SUBMISSION),exercises)' $(if $(CH),--chapter $(CH))
+
+memcheck: setup $(SELECTED) ## demo and solution tests with every program under Valgrind
+	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH))
+
+clean: ## remove build/
+	rm -rf $(BUILD)
+
+help: ## list the targets
+	@grep -hE '^[a-z]+:.*## ' Makefile | \
+	  sed -E 's/^([a-z]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+
+-include $(PROGS:=.d) $(LIB_OBJS:.o=.d)

@@ -1,0 +1,184 @@
+/**
+ * @file wb.h
+ * @brief The workbook's helper library: errors, page size, number parsing,
+ *        /proc/self/maps printing, residency and fault counts, and catching
+ *        a deliberate SIGSEGV or SIGBUS.
+ *
+ * Every program in chapters/, exercises/ and solutions/ links this library.
+ * It plays the part of TLPI's error_functions.c: small, read once, then
+ * trusted, so that each demo can spend its lines on the concept it shows.
+ *
+ * Conventions shared by all programs:
+ * - a failing call prints one line, `prog: step: cause`, and exits 1;
+ * - a usage error prints `prog: message (usage: ...)`, one line, and exits 2;
+ * - `-h` prints the usage line on stdout and exits 0.
+ */
+#ifndef WB_H
+#define WB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+/** Exit status for a failing call (the program's own error). */
+#define WB_EXIT_FAIL 1
+/** Exit status for a usage error (the caller's error). */
+#define WB_EXIT_USAGE 2
+
+/**
+ * @brief Print `prog: STEP: strerror(errno)` on stderr and exit 1.
+ *
+ * STEP is a printf format naming what was being done, e.g.
+ * `wb_die("open '%s'", path)`. errno is read before anything else runs.
+ */
+noreturn void wb_die(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/**
+ * @brief Print `prog: MESSAGE` on stderr and exit 1 (no errno).
+ *
+ * For failures that are not a failing system call: a check that found the
+ * wrong bytes, a file of the wrong size.
+ */
+noreturn void wb_fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/**
+ * @brief Set the usage line printed by wb_usage() and by `-h`.
+ * @param args the part after the program name, e.g. `"[-h] FILE"`.
+ */
+void wb_set_usage(const char *args);
+
+/**
+ * @brief Print `prog: MESSAGE (usage: prog ARGS)` as one line on stderr and
+ *        exit 2.
+ */
+noreturn void wb_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/**
+ * @brief Parse the common options: `-h` prints usage and exits 0, any other
+ *        option is a usage error.
+ *
+ * Returns the index of the first operand in argv. Programs with options of
+ * their own use getopt(3) directly and call wb_help() for `-h`.
+ */
+int wb_simple_args(int argc, char *argv[]);
+
+/** @brief Print the usage line on stdout and exit 0 (the `-h` option). */
+noreturn void wb_help(void);
+
+/** @brief The system page size, from sysconf(_SC_PAGESIZE). */
+size_t wb_page_size(void);
+
+/** @brief Round @p n up to a whole number of pages. */
+size_t wb_round_up(size_t n);
+
+/**
+ * @brief Parse a size: decimal digits with an optional K, M or G suffix
+ *        (powers of 1024).
+ *
+ * Rejects an empty string, a sign, junk after the number and overflow.
+ * @return 0 and the value in @p out, or -1 with a reason in @p why.
+ */
+int wb_parse_size(const char *s, size_t *out, const char **why);
+
+/**
+ * @brief Parse a size or exit with a usage error naming @p what.
+ *
+ * Example: `wb_size_arg(argv[1], "length")` given "abc" prints
+ * `prog: length 'abc': not a number` and exits 2.
+ */
+size_t wb_size_arg(const char *s, const char *what);
+
+/**
+ * @brief Parse a decimal long in [@p min, @p max] or exit with a usage error.
+ */
+long wb_long_arg(const char *s, const char *what, long min, long max);
+
+/**
+ * @brief One line of /proc/PID/maps, parsed.
+ */
+struct wb_vma {
+    unsigned long start;     /**< first address */
+    unsigned long end;       /**< one past the last address */
+    char perms[5];           /**< e.g. "rw-p", "r--s" */
+    unsigned long long offset; /**< file offset of start */
+    char path[256];          /**< file, [heap], [stack]..., or "" */
+};
+
+/**
+ * @brief Find the VMA containing @p addr in /proc/self/maps.
+ * @return 0 when found, -1 when the address is not mapped.
+ */
+int wb_vma_of(const void *addr, struct wb_vma *out);
+
+/**
+ * @brief Count the VMAs in /proc/self/maps that overlap [addr, addr+len).
+ */
+int wb_count_vmas(const void *addr, size_t len);
+
+/**
+ * @brief Print the /proc/self/maps lines that overlap [addr, addr+len).
+ *
+ * Each line is printed as `  TAG start-end perms offset path`, and the
+ * addresses are given relative to @p addr (`+0x0000-+0x2000`) so that the
+ * output is the same from run to run; the permission column and the path
+ * are the kernel's own.
+ */
+void wb_print_vmas(const char *tag, const void *addr, size_t len);
+
+/**
+ * @brief Count the resident pages of [addr, addr+len) with mincore(2).
+ */
+size_t wb_resident_pages(const void *addr, size_t len);
+
+/** @brief Minor page faults taken by this process so far (getrusage). */
+long wb_minor_faults(void);
+
+/** @brief Major page faults taken by this process so far (getrusage). */
+long wb_major_faults(void);
+
+/**
+ * @brief Read one byte at @p p, catching SIGSEGV and SIGBUS.
+ * @return 0 when the read worked (the byte in @p *val), or the number of the
+ *         signal that the access raised.
+ */
+int wb_try_read(const volatile char *p, char *val);
+
+/**
+ * @brief Write @p val at @p p, catching SIGSEGV and SIGBUS.
+ * @return 0 when the write worked, or the number of the signal it raised.
+ */
+int wb_try_write(volatile char *p, char val);
+
+/**
+ * @brief The si_code of the last signal caught by wb_try_read()/wb_try_write(),
+ *        as a name ("SEGV_MAPERR", "SEGV_ACCERR", "BUS_ADRERR", ...).
+ */
+const char *wb_last_fault_code(void);
+
+/** @brief The faulting address of the last signal caught. */
+void *wb_last_fault_addr(void);
+
+/** @brief The short name of a signal number ("SIGSEGV"). */
+const char *wb_signame(int sig);
+
+/** @brief The symbolic name of an errno value ("EINVAL"), or "E?". */
+const char *wb_errname(int err);
+
+/** @brief True when the program runs under Valgrind. */
+bool wb_on_valgrind(void);
+
+/**
+ * @brief Create an empty temporary file under $TMPDIR (or /tmp), already
+ *        unlinked unless @p keep_path is non-NULL.
+ *
+ * When @p keep_path is given, the path is written there (at least 4096
+ * bytes) and the caller removes the file.
+ * @return an O_RDWR descriptor.
+ */
+int wb_temp_file(const char *stem, char *keep_path);
+
+#endif

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# run-tests.sh: run the workbook's Bats suites in one or more modes and print a
+# single summary line, `N passed, N failed[, N skipped]`.
+#
+#   --demos          the demo tests (named "demo ...") against $WB_BUILD/chapters
+#   --solutions      the exercise tests (named "exN_...") against solutions/
+#   --stubs          the same tests against the pristine stubs in exercises/:
+#                    here a test that FAILS counts as passed, because every
+#                    stub must fail every test that grades it
+#   --grade DIR      build DIR (shaped like solutions/) into its own directory
+#                    and run the exercise tests against it; exits 0 whatever
+#                    the score, non-zero only when it could not grade
+#   --chapter NN     only tests/NN*.bats
+#
+# Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash), and
+# CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS for --grade (passed by the Makefile).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$PWD
+WB_BUILD=${WB_BUILD:-build}
+[[ $WB_BUILD == /* ]] || WB_BUILD=$ROOT/$WB_BUILD
+export WB_BUILD
+
+modes=() chapter="" grade_dir=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --demos|--solutions|--stubs) modes+=("${1#--}") ;;
+    --grade) modes+=(grade); grade_dir=${2:?--grade needs a directory}; shift ;;
+    --chapter) chapter=${2:?--chapter needs NN}; shift ;;
+    *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+shopt -s nullglob
+files=(tests/"${chapter}"*.bats)
+if [ ${#files[@]} -eq 0 ]; then
+  echo "run-tests: no tests/${chapter}*.bats" >&2
+  exit 2
+fi
+
+passed=0 failed=0 skipped=0 harness_error=0
+
+# run_phase LABEL FILTER INVERT: run bats over $files with name filter FILTER,
+# print one line per test, add to the counts. INVERT=1 for the stub proof.
+run_phase() {
+  local label=$1 filter=$2 invert=$3 out plan=0 seen=0 line status name diag=""
+  echo "== $label"
+  out=$(bats --tap -f "$filter" "${files[@]}" 2>&1)
+  while IFS= read -r line; do
+    case $line in
+      1..*) plan=${line#1..} ;;
+      "ok "*|"not ok "*)
+        flush_diag
+        seen=$((seen + 1))
+        if [[ $line == "not ok "* ]]; then status=fail; else status=pass; fi
+        name=$(sed -E 's/^(not )?ok [0-9]+ //' <<<"$line")
+        if [[ $name == *" # skip"* ]]; then
+          skipped=$((skipped + 1))
+          echo "  SKIP  ${name%% # skip*} (${name#* # skip})"
+          continue
+        fi
+        if [ "$invert" = 1 ]; then
+          if [ $status = fail ]; then status=pass; name="stub fails: $name"; else status=fail; name="stub PASSES, but must fail: $name"; fi
+          diag=""
+        fi
+        if [ $status = pass ]; then
+          passed=$((passed + 1)); echo "  ok    $name"
+        else
+          failed=$((failed + 1)); echo "  FAIL  $name"
+          [ "$invert" = 1 ] || diag=collect
+        fi
+        ;;
+      "#"*) if [ -n "$diag" ]; then diag+=$'\n'"        ${line#\# }"; fi ;;
+      *) if [ -n "$diag" ]; then diag+=$'\n'"        $line"; fi ;;
+    esac
+  done <<<"$out"
+  flush_diag
+  if [ "$seen" -ne "$plan" ] || { [ "$plan" -eq 0 ] && grep -qv '^1\.\.0$' <<<"$out"; }; then
+    echo "  HARNESS ERROR: bats planned $plan tests and reported $seen:"
+    sed 's/^/        /' <<<"$out" | head -40
+    harness_error=1
+    failed=$((failed + 1))
+  fi
+}
+flush_diag() {
+  if [ -n "$diag" ] && [ "$diag" != collect ]; then
+    printf '%s\n' "${diag#collect$'\n'}" | head -40
+  fi
+  diag=""
+}
+
+# build_submission DIR OUT: compile every exercise the book has from DIR into
+# OUT; a missing or non-compiling file leaves no program, so its tests fail.
+build_submission() {
+  local dir=$1 out=$2 src stem ch sub msg
+  rm -rf "$out"
+  for src in exercises/"${chapter}"*/*.c; do
+    ch=$(basename "$(dirname "$src")") stem=$(basename "$src" .c)
+    sub=$dir/$ch/$stem.c
+    mkdir -p "$out/$ch"
+    if [ ! -f "$sub" ]; then
+      echo "  MISSING  $ch/$stem.c: its tests will fail"
+      continue
+    fi
+    # Student code is built without -Werror: a warning is not a failed exercise.
+    # shellcheck disable=SC2086  # the flags are word lists
+    if ! msg=$(${CC:-cc} ${CPPFLAGS:--Ilib -D_GNU_SOURCE} ${CFLAGS:-} -Wno-error \
+              "$sub" "$WB_BUILD/lib/libwb.a" ${LDFLAGS:-} ${LDLIBS:-} \
+              -o "$out/$ch/$stem" 2>&1); then
+      echo "  DOES NOT COMPILE  $ch/$stem.c: its tests will fail. The compiler said:"
+      sed 's/^/        /' <<<"$msg" | head -20
+      rm -f "$out/$ch/$stem"
+    fi
+  done
+}
+
+for mode in "${modes[@]}"; do
+  case $mode in
+    demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos" '^demo ' 0 ;;
+    solutions) WB_EX_DIR=$WB_BUILD/solutions run_phase "exercise tests against solutions/" '^ex[0-9]+_' 0 ;;
+    stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
+    grade)
+      if [ ! -d "$grade_dir" ]; then
+        echo "grade: no such directory '$grade_dir'" >&2
+        exit 2
+      fi
+      if [ ! -f "$WB_BUILD/lib/libwb.a" ]; then
+        echo "grade: $WB_BUILD/lib/libwb.a is missing (run make lib)" >&2
+        exit 2
+      fi
+      gname=$(basename "$(cd "$grade_dir" && pwd)")
+      gout=$WB_BUILD/grade/$gname
+      echo "== building $grade_dir into ${gout#"$ROOT"/}"
+      build_submission "$grade_dir" "$gout"
+      WB_EX_DIR=$gout run_phase "grading $grade_dir" '^ex[0-9]+_' 0
+      ;;
+  esac
+done
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary+=", $skipped skipped"
+echo "$summary"
+if [ "$harness_error" -ne 0 ]; then exit 2; fi
+for mode in "${modes[@]}"; do [ "$mode" = grade ] && exit 0; done
+[ "$failed" -eq 0 ]

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# setup.sh: make sure the workbook's tools are installed.
+#
+# Checks for each tool and Debian package the build and the tests need. What is
+# missing is installed with apt-get (as root, or through `sudo -n`); otherwise
+# the script stops and prints the exact command to run. A second run that finds
+# everything present does nothing and prints nothing, so every make target can
+# call it.
+set -euo pipefail
+
+# command-or-file to look for | Debian package that provides it
+needs=(
+  "cmd:cc|gcc"
+  "cmd:make|make"
+  "cmd:bats|bats"
+  "file:/usr/lib/bats/bats-support/load.bash|bats-support"
+  "file:/usr/lib/bats/bats-assert/load.bash|bats-assert"
+  "file:/usr/lib/bats/bats-file/load.bash|bats-file"
+  "cmd:valgrind|valgrind"
+  "file:/usr/include/valgrind/valgrind.h|valgrind"
+  "cmd:timeout|coreutils"
+  "cmd:readelf|binutils"
+)
+# Extra packages asked for by name: WB_SETUP_EXTRA="doxygen graphviz".
+for p in ${WB_SETUP_EXTRA:-}; do needs+=("cmd:$p|$p"); done
+
+missing=()
+for n in "${needs[@]}"; do
+  what=${n%%|*} pkg=${n##*|}
+  case $what in
+    cmd:*) command -v "${what#cmd:}" >/dev/null 2>&1 && continue ;;
+    file:*) [ -e "${what#file:}" ] && continue ;;
+  esac
+  [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing missing packages: ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "setup: cannot install as $(id -un); run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: no apt-get here; install these packages by hand: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq >&2
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,107 @@
+# helper.bash: loaded by every tests/NN-slug.bats.
+#
+# The one place programs are run from. Every test calls run_demo, run_ex or
+# wb_run (or wb_exec outside bats' `run`), which
+#   - bound the program with `timeout` (bats 1.8's BATS_TEST_TIMEOUT does not
+#     kill programs started under `run`), and
+#   - put $WB_WRAPPER in front of it, so `make memcheck` runs the same tests
+#     under Valgrind and a sanitizer build needs no second copy of any test.
+#
+# Variables (set by scripts/run-tests.sh; the defaults suit a bare `bats`):
+#   WB_BUILD    the build directory holding chapters/ (default: build)
+#   WB_EX_DIR   the tree of exercise programs under test: build/solutions,
+#               build/exercises, or a graded submission's build directory
+#   WB_WRAPPER  a command put in front of every program (e.g. valgrind ...)
+#   WB_TIMEOUT  seconds a program may run (default 20)
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '/usr/lib/bats/bats-file/load'
+
+WB_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+WB_BUILD=${WB_BUILD:-build}
+[[ $WB_BUILD == /* ]] || WB_BUILD=$WB_ROOT/$WB_BUILD
+WB_EX_DIR=${WB_EX_DIR:-$WB_BUILD/solutions}
+[[ $WB_EX_DIR == /* ]] || WB_EX_DIR=$WB_ROOT/$WB_EX_DIR
+WB_TIMEOUT=${WB_TIMEOUT:-20}
+WB_WRAPPER=${WB_WRAPPER:-}
+WB_CHAPTER=$(basename "$BATS_TEST_FILENAME" .bats)
+PAGE=$(getconf PAGESIZE)
+
+# Each test starts in its own empty directory, and so do the programs' own
+# temporary files: nothing is written to /tmp or /dev/shm outside it.
+setup() {
+  wb_setup
+}
+
+wb_setup() {
+  cd "$BATS_TEST_TMPDIR" || return 1
+  export TMPDIR=$BATS_TEST_TMPDIR
+}
+
+# demo_path NAME / ex_path NAME: where this chapter's programs are.
+demo_path() { echo "$WB_BUILD/chapters/$WB_CHAPTER/$1"; }
+ex_path() { echo "$WB_EX_DIR/$WB_CHAPTER/$1"; }
+
+# The wrapped command line for PROGRAM ARGS..., one word per line in WB_CMD.
+_wb_cmd() {
+  local prog=$1
+  if [[ ! -x $prog ]]; then
+    echo "not built: ${prog#"$WB_ROOT"/} (missing, or it did not compile)" >&2
+    return 1
+  fi
+  # shellcheck disable=SC2206  # WB_WRAPPER is a command line: split it
+  WB_CMD=(timeout -k 5 "$WB_TIMEOUT" $WB_WRAPPER "$@")
+}
+
+# wb_run [bats run flags] PROGRAM ARGS...: bats' `run` through the wrapper.
+# Run flags are those of bats' run: -N (expected status), !, --separate-stderr.
+wb_run() {
+  local flags=()
+  while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == '!' || $1 == --separate-stderr || $1 == --keep-empty-lines ) ]]; do
+    flags+=("$1")
+    shift
+  done
+  _wb_cmd "$@" || return 1
+  run "${flags[@]}" "${WB_CMD[@]}"
+}
+
+# wb_exec PROGRAM ARGS...: the same command without `run`, for pipelines and
+# background processes.
+wb_exec() {
+  _wb_cmd "$@" || return 1
+  "${WB_CMD[@]}"
+}
+
+# run_demo [flags] NAME ARGS... / run_ex [flags] NAME ARGS...
+run_demo() { _wb_named demo_path "$@"; }
+run_ex() { _wb_named ex_path "$@"; }
+_wb_named() {
+  local where=$1 flags=()
+  shift
+  while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == '!' || $1 == --separate-stderr || $1 == --keep-empty-lines ) ]]; do
+    flags+=("$1")
+    shift
+  done
+  local prog
+  prog=$("$where" "$1")
+  shift
+  wb_run "${flags[@]}" "$prog" "$@"
+}
+
+on_valgrind() { [[ $WB_WRAPPER == *valgrind* ]]; }
+
+# assert_one_error_line PROG PATTERN: the failure was reported as exactly one
+# line on stderr, `PROG: ...`, matching the extended regex PATTERN. Use after
+# `run --separate-stderr`.
+assert_one_error_line() {
+  local prog=$1 pattern=$2
+  local lines
+  lines=$(printf '%s\n' "$stderr" | grep -c . || true)
+  if [[ $lines -ne 1 || ! $stderr =~ ^$prog:\ .*$pattern ]]; then
+    batslib_print_kv_single_or_multi 8 \
+      'expected' "one line '$prog: ...$pattern...'" \
+      'stderr' "$stderr" | batslib_decorate 'error report' | fail
+  fi
+}
