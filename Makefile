@@ -37,7 +37,9 @@ RUN_TESTS = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
-.PHONY: all lib setup demo run test check grade memcheck clean help
+BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
+
+.PHONY: all lib setup demo run test check grade memcheck book clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
@@ -69,7 +71,7 @@ run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
 	@test -x "$(BUILD)/chapters/$(P)" || { echo "make run: no demo '$(P)' (see chapters/*/*.c)" >&2; exit 2; }
 	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
 
-test: setup $(SELECTED) ## the project's gate: demo tests, solutions, and proof every stub fails
+test: setup $(SELECTED) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
 	$(Q)$(RUN_TESTS) --demos --solutions --stubs $(if $(CH),--chapter $(CH))
 
 check: test ## same as test
@@ -77,8 +79,16 @@ check: test ## same as test
 grade: setup lib ## grade exercises/ (or SUBMISSION=DIR), CH=NN for one chapter
 	$(Q)$(RUN_TESTS) --grade '$(or $(SUBMISSION),exercises)' $(if $(CH),--chapter $(CH))
 
-memcheck: setup $(SELECTED) ## demo and solution tests with every program under Valgrind
+memcheck: setup $(SELECTED) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind
 	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH))
+
+book: ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
+	$(Q)WB_SETUP_EXTRA='doxygen dot:graphviz ?chromium' scripts/setup.sh
+	$(Q)rm -rf $(BUILD)/book && mkdir -p $(BUILD)/book
+	$(Q)WB_ROOT='$(CURDIR)' WB_BOOK_OUT='$(CURDIR)/$(BUILD)/book' \
+	  WB_BOOK_INPUT='$(addprefix $(CURDIR)/,$(BOOK_PAGES))' doxygen book/Doxyfile \
+	  || { cat $(BUILD)/book/warnings.log >&2; echo "book: doxygen failed (warnings are errors)" >&2; exit 1; }
+	@echo "book: $(BUILD)/book/html/index.html"
 
 clean: ## remove build/
 	rm -rf $(BUILD)

@@ -117,7 +117,7 @@ build_submission() {
 
 for mode in "${modes[@]}"; do
   case $mode in
-    demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos" '^demo ' 0 ;;
+    demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos and the book" '^(demo|book) ' 0 ;;
     solutions) WB_EX_DIR=$WB_BUILD/solutions run_phase "exercise tests against solutions/" '^ex[0-9]+_' 0 ;;
     stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
     grade)

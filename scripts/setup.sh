@@ -20,9 +20,20 @@ needs=(
   "file:/usr/include/valgrind/valgrind.h|valgrind"
   "cmd:timeout|coreutils"
   "cmd:readelf|binutils"
+  "cmd:python3|python3"
 )
-# Extra packages asked for by name: WB_SETUP_EXTRA="doxygen graphviz".
-for p in ${WB_SETUP_EXTRA:-}; do needs+=("cmd:$p|$p"); done
+# Extra tools asked for by the caller: WB_SETUP_EXTRA="doxygen dot:graphviz"
+# (COMMAND or COMMAND:PACKAGE). A leading ? marks a tool whose tests skip
+# without it: it is installed when possible, and its absence is only noted.
+optional=()
+for p in ${WB_SETUP_EXTRA:-}; do
+  if [[ $p == \?* ]]; then
+    p=${p#\?}
+    command -v "${p%%:*}" >/dev/null 2>&1 || optional+=("${p#*:}")
+  else
+    needs+=("cmd:${p%%:*}|${p#*:}")
+  fi
+done
 
 missing=()
 for n in "${needs[@]}"; do
@@ -33,13 +44,16 @@ for n in "${needs[@]}"; do
   esac
   [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ] && exit 0
 
-echo "setup: installing missing packages: ${missing[*]}" >&2
+echo "setup: installing missing packages: ${missing[*]} ${optional[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   sudo=(sudo -n)
+elif [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: optional ${optional[*]} not installed (its tests will skip): sudo apt-get install -y ${optional[*]}" >&2
+  exit 0
 else
   echo "setup: cannot install as $(id -un); run:" >&2
   echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
@@ -51,4 +65,10 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq >&2
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+if [ ${#missing[@]} -gt 0 ]; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+if [ ${#optional[@]} -gt 0 ]; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${optional[@]}" >&2 ||
+    echo "setup: optional ${optional[*]} could not be installed; its tests will skip" >&2
+fi
