@@ -86,7 +86,8 @@ book: ## the HTML book from the write-ups, with Doxygen: build/book/html/index.h
 	$(Q)WB_SETUP_EXTRA='doxygen dot:graphviz ?chromium' scripts/setup.sh
 	$(Q)rm -rf $(BUILD)/book && mkdir -p $(BUILD)/book
 	$(Q)WB_ROOT='$(CURDIR)' WB_BOOK_OUT='$(CURDIR)/$(BUILD)/book' \
-	  WB_BOOK_INPUT='$(addprefix $(CURDIR)/,$(BOOK_PAGES))' doxygen book/Doxyfile \
+	  WB_BOOK_INPUT='$(addprefix $(CURDIR)/,$(BOOK_PAGES))' \
+	  WB_DOT_DIRS='$(addprefix $(CURDIR)/,$(wildcard chapters/*))' doxygen book/Doxyfile \
 	  || { cat $(BUILD)/book/warnings.log >&2; echo "book: doxygen failed (warnings are errors)" >&2; exit 1; }
 	@echo "book: $(BUILD)/book/html/index.html"
 

@@ -94,7 +94,7 @@ flush_diag() {
 # OUT; a missing or non-compiling file leaves no program, so its tests fail.
 build_submission() {
   local dir=$1 out=$2 src stem ch sub msg
-  rm -rf "$out"
+  for d in exercises/"${chapter}"*/; do rm -rf "${out:?}/$(basename "$d")"; done
   for src in exercises/"${chapter}"*/*.c; do
     ch=$(basename "$(dirname "$src")") stem=$(basename "$src" .c)
     sub=$dir/$ch/$stem.c

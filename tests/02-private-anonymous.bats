@@ -1,0 +1,340 @@
+#!/usr/bin/env bats
+# Tests for chapter 02-private-anonymous: its demos ("demo ...") and its
+# exercises ("exN_...").
+
+load helper
+
+# --- zero_fill ---------------------------------------------------------------
+
+@test "demo zero_fill: fresh, re-mapped and /dev/zero memory hold no non-zero byte" {
+  run_demo zero_fill
+  assert_success
+  local len=$((16 * PAGE))
+  assert_line "16 page(s) = $len bytes of private anonymous memory"
+  assert_line "fresh mapping: 0 non-zero bytes of $len"
+  assert_line "after memset(0xa5): $len non-zero bytes of $len"
+  assert_line "second mapping: 0 non-zero bytes of $len"
+  assert_line "private mapping of /dev/zero: 0 non-zero bytes of $len"
+  assert_line --regexp "^  maps: \+0x0\.\.\+0x$(printf %x "$len") rw-p 00000000 16 pages /dev/zero$"
+}
+
+@test "demo zero_fill: PAGES sets the size" {
+  run_demo zero_fill 3
+  assert_success
+  assert_line "fresh mapping: 0 non-zero bytes of $((3 * PAGE))"
+  assert_line "after memset(0xa5): $((3 * PAGE)) non-zero bytes of $((3 * PAGE))"
+  assert_line "second mapping: 0 non-zero bytes of $((3 * PAGE))"
+}
+
+@test "demo zero_fill: -h is usage on stdout; a bad PAGES is one usage line, exit 2" {
+  run_demo zero_fill -h
+  assert_success
+  assert_output --regexp '^usage: zero_fill '
+  for bad in abc 0 65537 -1 4K; do
+    run_demo -2 --separate-stderr zero_fill "$bad"
+    assert_one_error_line zero_fill "(pages|unknown option)"
+  done
+}
+
+# --- lazy_alloc ----------------------------------------------------------------
+
+# lazy_row STEP: from lazy_alloc's table in $output, the row that starts with
+# STEP; sets RES (resident pages), FLT (minor faults) and RSS (anon RSS change).
+lazy_row() {
+  local line rest
+  line=$(grep -F -- "$1 " <<<"$output" | head -n 1)
+  rest=${line#"$1"}
+  if [[ $line != "$1"* || ! $rest =~ ^\ +([0-9]+)\ of\ ([0-9]+)\ pages\ +\+([0-9]+)\ +([+-][0-9]+)\ pages$ ]]; then
+    fail "no table row '$1' in the output:"$'\n'"$output"
+  fi
+  RES=${BASH_REMATCH[1]} FLT=${BASH_REMATCH[3]} RSS=$((BASH_REMATCH[4]))
+}
+
+# check_lazy N: the whole table for a mapping of N pages.
+check_lazy() {
+  local n=$1 q=$(($1 / 4))
+  lazy_row "after mmap"
+  assert_equal "$RES" 0
+  on_valgrind || assert_equal "$RSS" 0
+  lazy_row "after writing pages 0..$((q - 1))"
+  assert_equal "$RES" "$q"
+  (( FLT >= q )) || fail "writing $q pages took only $FLT minor faults"
+  on_valgrind || assert_equal "$RSS" "$q"
+  lazy_row "after reading pages $q..$((2 * q - 1))"
+  assert_equal "$RES" $((2 * q))
+  (( FLT >= q )) || fail "reading $q new pages took only $FLT minor faults"
+  # Valgrind's own memory moves RSS; natively the zero page adds nothing.
+  on_valgrind || assert_equal "$RSS" 0
+  lazy_row "after writing all $n pages"
+  assert_equal "$RES" "$n"
+  (( FLT >= n - q )) || fail "the $((n - q)) pages not yet written took only $FLT minor faults"
+  on_valgrind || assert_equal "$RSS" $((n - q))
+  lazy_row "after MADV_DONTNEED"
+  assert_equal "$RES" 0
+  on_valgrind || assert_equal "$RSS" $((-n))
+  assert_line --regexp "^after MADV_DONTNEED: 0 non-zero bytes of $((n * PAGE)) "
+}
+
+@test "demo lazy_alloc: pages become resident one touch at a time, and MADV_DONTNEED frees them" {
+  run_demo lazy_alloc
+  assert_success
+  assert_line "mapped 1024 pages ($((1024 * PAGE / 1024)) KiB) of private anonymous memory"
+  check_lazy 1024
+}
+
+@test "demo lazy_alloc: PAGES sets the size (64 pages, quarters of 16)" {
+  run_demo lazy_alloc 64
+  assert_success
+  check_lazy 64
+}
+
+@test "demo lazy_alloc: reports this machine's THP mode and sets MADV_NOHUGEPAGE" {
+  local f=/sys/kernel/mm/transparent_hugepage/enabled
+  [[ -r $f ]] || skip "this kernel has no transparent huge pages ($f missing)"
+  run_demo lazy_alloc 8
+  assert_success
+  assert_line "transparent huge pages here: $(cat "$f")"
+  assert_line --regexp '^MADV_NOHUGEPAGE set: '
+}
+
+@test "demo lazy_alloc: -h is usage on stdout; a bad PAGES is one usage line, exit 2" {
+  run_demo lazy_alloc -h
+  assert_success
+  assert_output --regexp '^usage: lazy_alloc '
+  for bad in abc 3 65537 1x; do
+    run_demo -2 --separate-stderr lazy_alloc "$bad"
+    assert_one_error_line lazy_alloc "pages '$bad'"
+  done
+  run_demo -2 --separate-stderr lazy_alloc 8 8
+  assert_one_error_line lazy_alloc "too many"
+}
+
+# --- cow_fork -----------------------------------------------------------------
+
+@test "demo cow_fork: the child sees the parent's data, its writes are copies the parent never sees" {
+  local n=64
+  run_demo cow_fork $n
+  assert_success
+  assert_line "child:  $n of $n pages now read \"child page I\"; last page: \"child page $((n - 1))\""
+  assert_line "parent: child exited with status 0"
+  assert_line "parent: $n of $n pages still read \"parent page I\"; last page: \"parent page $((n - 1))\""
+
+  # What the child saw before writing, and what reading cost: no copy.
+  assert_line --regexp "^child:  $n of $n pages read \"parent page I\"; reading them cost [0-9]+ minor faults$"
+  local line reads writes
+  line=$(grep '^child:  .*reading them cost' <<<"$output")
+  reads=$(sed -E 's/.*cost ([0-9]+) minor.*/\1/' <<<"$line")
+  on_valgrind || (( reads < n )) || fail "reading $n pages cost $reads faults: were the pages copied?"
+
+  # Writing: at least one fault (one copy) per page, and natively about one.
+  line=$(grep '^child:  wrote' <<<"$output")
+  [[ $line =~ into\ $n\ pages:\ ([0-9]+)\ minor\ faults ]] || fail "no write line: $output"
+  writes=${BASH_REMATCH[1]}
+  (( writes >= n )) || fail "$n copy-on-write copies took only $writes faults"
+  on_valgrind || (( writes <= 2 * n )) || fail "$writes faults for $n pages is not about one per page"
+}
+
+@test "demo cow_fork: a single page" {
+  run_demo cow_fork 1
+  assert_success
+  assert_line 'child:  1 of 1 pages now read "child page I"; last page: "child page 0"'
+  assert_line 'parent: 1 of 1 pages still read "parent page I"; last page: "parent page 0"'
+  # The parent's line before fork() is printed once, not again by the child.
+  assert_equal "$(grep -c '^parent: wrote' <<<"$output")" 1
+}
+
+@test "demo cow_fork: -h is usage on stdout; a bad PAGES is one usage line, exit 2" {
+  run_demo cow_fork -h
+  assert_success
+  assert_output --regexp '^usage: cow_fork '
+  for bad in abc 0 65537; do
+    run_demo -2 --separate-stderr cow_fork "$bad"
+    assert_one_error_line cow_fork "pages '$bad'"
+  done
+}
+
+# --- malloc_threshold -----------------------------------------------------------
+
+# malloc_pass N: the "malloc(...)" lines of pass N in $output.
+malloc_pass() {
+  awk -v n="$1" '/^pass /{p = ($2 == n ":")} p && /^  malloc\(/' <<<"$output"
+}
+
+# expect_malloc N SIZE WHERE: in pass N, SIZE went to WHERE (heap|own).
+expect_malloc() {
+  local want
+  if [[ $3 == own ]]; then
+    want="own anonymous mapping +free\(\): unmapped"
+  else
+    want="\[heap\] +free\(\): still mapped"
+  fi
+  malloc_pass "$1" | grep -Eq "^  malloc\( *$2\) -> $want$" ||
+    fail "pass $1: malloc($2) should be '$3'; the pass printed:"$'\n'"$(malloc_pass "$1")"
+}
+
+# model_malloc THRESHOLD SIZE...: what mallopt(3) and glibc's dynamic
+# threshold predict for pass 1 and pass 2 (starting at 128 KiB) and pass 3
+# (fixed at THRESHOLD), checked against $output. A chunk is the request + 8
+# rounded up to 16; a chunk >= the threshold is mmapped; freeing a mapped
+# chunk (its size rounded up to pages) raises the threshold to that size.
+model_malloc() {
+  local fixed=$1 thr=131072 s c m pass
+  shift
+  for pass in 1 2; do
+    for s in "$@"; do
+      c=$(( (s + 8 + 15) / 16 * 16 ))
+      if (( c >= thr )); then
+        expect_malloc $pass "$s" own
+        m=$(( (c + 8 + PAGE - 1) / PAGE * PAGE ))
+        (( m > thr )) && thr=$m
+      else
+        expect_malloc $pass "$s" heap
+      fi
+    done
+  done
+  for s in "$@"; do
+    c=$(( (s + 8 + 15) / 16 * 16 ))
+    if (( c >= fixed )); then expect_malloc 3 "$s" own; else expect_malloc 3 "$s" heap; fi
+  done
+}
+
+@test "demo malloc_threshold: the default sizes fall on both sides of 128 KiB, then the line moves" {
+  on_valgrind && skip "under Valgrind malloc is Valgrind's own, with no mmap threshold"
+  run_demo malloc_threshold
+  assert_success
+  # The two sizes that straddle the default line, named plainly:
+  expect_malloc 1 131048 heap     # chunk 131056 < 131072
+  expect_malloc 1 131064 own      # chunk 131072
+  expect_malloc 2 1048576 heap    # the dynamic threshold rose past 1 MiB
+  expect_malloc 3 65536 own       # -t 64K is the default, chunk 65552
+  model_malloc 65536 65536 130048 131048 131064 262144 1048576
+}
+
+@test "demo malloc_threshold: -t and SIZEs of our own choosing" {
+  on_valgrind && skip "under Valgrind malloc is Valgrind's own, with no mmap threshold"
+  run_demo malloc_threshold -t 200000 100000 199976 199984 300000 409600
+  assert_success
+  expect_malloc 3 199976 heap     # chunk 199984 < 200000
+  expect_malloc 3 199984 own      # chunk 200000
+  model_malloc 200000 100000 199976 199984 300000 409600
+}
+
+@test "demo malloc_threshold: under Valgrind it says malloc is replaced and exits 0" {
+  on_valgrind || skip "only meaningful under make memcheck (Valgrind)"
+  run_demo malloc_threshold
+  assert_success
+  assert_output --partial "running under Valgrind: malloc here is Valgrind's replacement"
+}
+
+@test "demo malloc_threshold: -h is usage on stdout; bad options and sizes are one usage line, exit 2" {
+  run_demo malloc_threshold -h
+  assert_success
+  assert_output --regexp '^usage: malloc_threshold '
+  run_demo -2 --separate-stderr malloc_threshold -x
+  assert_one_error_line malloc_threshold "unknown option '-x'"
+  run_demo -2 --separate-stderr malloc_threshold -t
+  assert_one_error_line malloc_threshold "needs a value"
+  run_demo -2 --separate-stderr malloc_threshold -t 33M
+  assert_one_error_line malloc_threshold "threshold '33M'"
+  for bad in 0 12Q 65M; do
+    run_demo -2 --separate-stderr malloc_threshold "$bad"
+    assert_one_error_line malloc_threshold "size '$bad'"
+  done
+}
+
+# --- ex1_resident -----------------------------------------------------------------
+
+# expected_map NPAGES PAGE...: the '#'/'.' string, built here from the spec.
+expected_map() {
+  local n=$1 map="" k
+  shift
+  for ((k = 0; k < n; k++)); do map+="."; done
+  for k in "$@"; do map="${map:0:k}#${map:k+1}"; done
+  echo "$map"
+}
+
+@test "ex1_resident: the map shows exactly the pages written" {
+  local args
+  for args in "5 0 3" "1 0" "8 7 7 0" "64 1 2 3 5 8 13 21 34 55" \
+              "4096 0 4095 2048" "30 29 28 27 0 1 2"; do
+    # shellcheck disable=SC2086  # ARGS is a word list
+    run_ex ex1_resident $args
+    assert_success
+    # shellcheck disable=SC2086
+    assert_output "$(expected_map $args)"
+  done
+}
+
+@test "ex1_resident: with no page listed, nothing is resident" {
+  run_ex ex1_resident 12
+  assert_success
+  assert_output "............"
+}
+
+@test "ex1_resident: a page index out of range is one usage line, exit 2" {
+  run_ex -2 --separate-stderr ex1_resident 5 0 5
+  assert_one_error_line ex1_resident "page '5'"
+  run_ex -2 --separate-stderr ex1_resident 5 -1
+  assert_one_error_line ex1_resident "page '-1'"
+  run_ex -2 --separate-stderr ex1_resident 5 x
+  assert_one_error_line ex1_resident "page 'x'"
+}
+
+@test "ex1_resident: a bad NPAGES is one usage line, exit 2" {
+  for bad in abc 0 4097; do
+    run_ex -2 --separate-stderr ex1_resident "$bad" 0
+    assert_one_error_line ex1_resident "npages '$bad'"
+  done
+}
+
+# --- ex2_snapshot ------------------------------------------------------------------
+
+# check_snapshot FILE COUNT: FILE is COUNT little-endian 32-bit 1s, nothing else.
+check_snapshot() {
+  assert_equal "$(stat -c %s "$1")" $((4 * $2))
+  assert_equal "$(od -An -v -tx1 -N4 "$1" | tr -d ' ')" "01000000"
+  assert_equal "$(od -An -v -tu4 --endian=little "$1" | tr -s ' ' '\n' | grep -c .)" "$2"
+  assert_equal "$(od -An -v -tu4 --endian=little "$1" | tr -s ' ' '\n' | grep . | sort -u)" "1"
+}
+
+@test "ex2_snapshot: the child saves the 1s although the parent wrote 2s first" {
+  run_ex ex2_snapshot out 1000
+  assert_success
+  assert_output "parent sees 2 in all 1000 entries
+snapshot: 1000 entries of 1"
+  check_snapshot out 1000
+}
+
+@test "ex2_snapshot: one entry, and an array of many pages" {
+  run_ex ex2_snapshot one 1
+  assert_success
+  assert_line "snapshot: 1 entries of 1"
+  check_snapshot one 1
+  run_ex ex2_snapshot big 300000
+  assert_success
+  assert_line "parent sees 2 in all 300000 entries"
+  check_snapshot big 300000
+}
+
+@test "ex2_snapshot: an existing OUTFILE is replaced, not overwritten in place" {
+  head -c 10000 /dev/urandom >out
+  run_ex ex2_snapshot out 10
+  assert_success
+  check_snapshot out 10
+}
+
+@test "ex2_snapshot: an OUTFILE that cannot be written is one error line, exit 1" {
+  run_ex -1 --separate-stderr ex2_snapshot nosuchdir/out 10
+  assert_one_error_line ex2_snapshot "nosuchdir/out.*No such file or directory"
+  mkdir adir
+  run_ex -1 --separate-stderr ex2_snapshot adir 10
+  assert_one_error_line ex2_snapshot "adir.*Is a directory"
+}
+
+@test "ex2_snapshot: a bad COUNT is one usage line, exit 2" {
+  for bad in abc 0 16777217; do
+    run_ex -2 --separate-stderr ex2_snapshot out "$bad"
+    assert_one_error_line ex2_snapshot "count '$bad'"
+  done
+  assert_file_not_exists out
+}
