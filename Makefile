@@ -31,9 +31,9 @@ PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS))
 SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions,$(BUILD)/$(t)/$(CH)%),$(PROGS)),$(PROGS))
 
 # The runner used by test, grade and memcheck; see scripts/run-tests.sh.
-RUN_TESTS = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
-            LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' \
-            scripts/run-tests.sh
+RUN_TESTS = WB_BUILD='$(BUILD)' scripts/run-tests.sh
+GRADE = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
+        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' scripts/grade.sh
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
@@ -76,8 +76,8 @@ test: setup $(SELECTED) $(if $(CH),,book) ## the project's gate: demo tests, sol
 
 check: test ## same as test
 
-grade: setup lib ## grade exercises/ (or SUBMISSION=DIR), CH=NN for one chapter
-	$(Q)$(RUN_TESTS) --grade '$(or $(SUBMISSION),exercises)' $(if $(CH),--chapter $(CH))
+grade: setup lib ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
+	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
 memcheck: setup $(SELECTED) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind
 	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH))

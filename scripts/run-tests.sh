@@ -7,13 +7,10 @@
 #   --stubs          the same tests against the pristine stubs in exercises/:
 #                    here a test that FAILS counts as passed, because every
 #                    stub must fail every test that grades it
-#   --grade DIR      build DIR (shaped like solutions/) into its own directory
-#                    and run the exercise tests against it; exits 0 whatever
-#                    the score, non-zero only when it could not grade
 #   --chapter NN     only tests/NN*.bats
 #
-# Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash), and
-# CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS for --grade (passed by the Makefile).
+# Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash).
+# Grading a submission is scripts/grade.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -21,11 +18,10 @@ WB_BUILD=${WB_BUILD:-build}
 [[ $WB_BUILD == /* ]] || WB_BUILD=$ROOT/$WB_BUILD
 export WB_BUILD
 
-modes=() chapter="" grade_dir=""
+modes=() chapter=""
 while [ $# -gt 0 ]; do
   case $1 in
     --demos|--solutions|--stubs) modes+=("${1#--}") ;;
-    --grade) modes+=(grade); grade_dir=${2:?--grade needs a directory}; shift ;;
     --chapter) chapter=${2:?--chapter needs NN}; shift ;;
     *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -90,51 +86,11 @@ flush_diag() {
   diag=""
 }
 
-# build_submission DIR OUT: compile every exercise the book has from DIR into
-# OUT; a missing or non-compiling file leaves no program, so its tests fail.
-build_submission() {
-  local dir=$1 out=$2 src stem ch sub msg
-  for d in exercises/"${chapter}"*/; do rm -rf "${out:?}/$(basename "$d")"; done
-  for src in exercises/"${chapter}"*/*.c; do
-    ch=$(basename "$(dirname "$src")") stem=$(basename "$src" .c)
-    sub=$dir/$ch/$stem.c
-    mkdir -p "$out/$ch"
-    if [ ! -f "$sub" ]; then
-      echo "  MISSING  $ch/$stem.c: its tests will fail"
-      continue
-    fi
-    # Student code is built without -Werror: a warning is not a failed exercise.
-    # shellcheck disable=SC2086  # the flags are word lists
-    if ! msg=$(${CC:-cc} ${CPPFLAGS:--Ilib -D_GNU_SOURCE} ${CFLAGS:-} -Wno-error \
-              "$sub" "$WB_BUILD/lib/libwb.a" ${LDFLAGS:-} ${LDLIBS:-} \
-              -o "$out/$ch/$stem" 2>&1); then
-      echo "  DOES NOT COMPILE  $ch/$stem.c: its tests will fail. The compiler said:"
-      sed 's/^/        /' <<<"$msg" | head -20
-      rm -f "$out/$ch/$stem"
-    fi
-  done
-}
-
 for mode in "${modes[@]}"; do
   case $mode in
     demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos and the book" '^(demo|book) ' 0 ;;
     solutions) WB_EX_DIR=$WB_BUILD/solutions run_phase "exercise tests against solutions/" '^ex[0-9]+_' 0 ;;
     stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
-    grade)
-      if [ ! -d "$grade_dir" ]; then
-        echo "grade: no such directory '$grade_dir'" >&2
-        exit 2
-      fi
-      if [ ! -f "$WB_BUILD/lib/libwb.a" ]; then
-        echo "grade: $WB_BUILD/lib/libwb.a is missing (run make lib)" >&2
-        exit 2
-      fi
-      gname=$(basename "$(cd "$grade_dir" && pwd)")
-      gout=$WB_BUILD/grade/$gname
-      echo "== building $grade_dir into ${gout#"$ROOT"/}"
-      build_submission "$grade_dir" "$gout"
-      WB_EX_DIR=$gout run_phase "grading $grade_dir" '^ex[0-9]+_' 0
-      ;;
   esac
 done
 
@@ -142,5 +98,4 @@ summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary+=", $skipped skipped"
 echo "$summary"
 if [ "$harness_error" -ne 0 ]; then exit 2; fi
-for mode in "${modes[@]}"; do [ "$mode" = grade ] && exit 0; done
 [ "$failed" -eq 0 ]

@@ -21,6 +21,8 @@ needs=(
   "cmd:timeout|coreutils"
   "cmd:readelf|binutils"
   "cmd:python3|python3"
+  "cmd:jq|jq"
+  "cmd:prlimit|util-linux"
 )
 # Extra tools asked for by the caller: WB_SETUP_EXTRA="doxygen dot:graphviz"
 # (COMMAND or COMMAND:PACKAGE). A leading ? marks a tool whose tests skip

@@ -70,3 +70,297 @@ make_numbered_file() { # PATH BYTES
   run_ex -2 --separate-stderr ex2_mapslice data -- -1 1
   assert_one_error_line ex2_mapslice "offset|usage"
 }
+
+# ---------------------------------------------------------------------------
+# Shared helpers for the tests below.
+
+# has_row PERMS LABEL PATH: some output line is a self_maps table row with
+# these permissions and label that ends in PATH.
+has_row() {
+  local l
+  for l in "${lines[@]}"; do
+    [[ $l =~ ^\ +[0-9]+\ $1\  && $l == *"  $2"*" $3" ]] && return 0
+  done
+  fail "no table row '$1 ... $2 ... $3'"
+}
+
+# row_of WHAT: the table line number self_maps gives for probe WHAT.
+row_of() {
+  local l
+  for l in "${lines[@]}"; do
+    if [[ $l =~ ^\ \ $1\ +line\ +([0-9]+):\  ]]; then
+      echo "${BASH_REMATCH[1]}"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# row N: the table row numbered N.
+row() {
+  local l
+  for l in "${lines[@]}"; do
+    [[ $l =~ ^\ +$1\ [-rwxps]{4}\  ]] && { echo "$l"; return 0; }
+  done
+  return 1
+}
+
+# The strerror(3) text for an errno name, from Perl's POSIX module.
+errtext() { perl -MPOSIX -e "\$! = $1; print \"\$!\""; }
+
+# assert_errno CASE NAME: the mmap_errors row for CASE says NAME (strerror).
+assert_errno() {
+  assert_line "$(printf '%-52s -> %s (%s)' "$1" "$2" "$(errtext "$2")")"
+}
+
+@test "demo pagesize: -h is usage on stdout; a bad option is one line and exit 2" {
+  run_demo -0 pagesize -h
+  assert_output "usage: pagesize [-h] [LENGTH]"
+  run_demo -2 --separate-stderr pagesize -v
+  assert_one_error_line pagesize "unknown option '-v'"
+}
+
+# ---------------------------------------------------------------------------
+# self_maps
+
+@test "demo self_maps: the program's lines are its text, read-only data and data+bss" {
+  run_demo self_maps
+  assert_success
+  prog=$(realpath "$(demo_path self_maps)")
+  has_row r--p "program ELF headers, read-only" "$prog"
+  has_row r-xp "program text (code)" "$prog"
+  has_row r--p "program read-only data" "$prog"
+  has_row rw-p "program data+bss (globals)" "$prog"
+}
+
+@test "demo self_maps: libc is the same file this shell has mapped, code and data" {
+  run_demo self_maps
+  assert_success
+  libc=$(awk '$6 ~ /\/libc\.so/ { print $6; exit }' /proc/$$/maps)
+  [ -n "$libc" ] || skip "this shell has no libc.so mapped"
+  has_row r-xp "C library text (code)" "$libc"
+  has_row rw-p "C library data (writable)" "$libc"
+}
+
+@test "demo self_maps: the first line, column by column, agrees with stat(1)" {
+  run_demo self_maps
+  assert_success
+  prog=$(realpath "$(demo_path self_maps)")
+  col() { # NAME: the value printed for column NAME
+    local l
+    for l in "${lines[@]}"; do
+      [[ $l =~ ^\ \ $1\ +([^ ]+) ]] && { echo "${BASH_REMATCH[1]}"; return; }
+    done
+  }
+  # The lowest mapping is the start of the program's file: ELF header, offset 0.
+  assert_equal "$(col path)" "$prog"
+  assert_equal "$(col perms)" r--p
+  assert_equal "$(col offset)" 00000000
+  assert_equal "$(col inode)" "$(stat -c %i "$prog")"
+  assert_equal "$(col device)" "$(printf '%02x:%02x' "$(stat -c %Hd "$prog")" "$(stat -c %Ld "$prog")")"
+  range=$(col address)
+  [[ $range =~ ^0x([0-9a-f]+)-0x([0-9a-f]+)$ ]] || fail "address column '$range'"
+  size=$((16#${BASH_REMATCH[2]} - 16#${BASH_REMATCH[1]}))
+  assert_line --regexp "^  address  0x[0-9a-f]+-0x[0-9a-f]+ +first byte .*: $((size / PAGE)) page\(s\)$"
+  # and the table's row 1 is the same line, its size in KiB
+  assert_line --regexp "^   1 r--p 00000000 +$((size / 1024)) KiB  program "
+}
+
+@test "demo self_maps: [heap], [stack] and [vdso] are there and labelled" {
+  on_valgrind && skip "Valgrind's map has no [heap] or [vdso], and its [stack] is Valgrind's own"
+  run_demo self_maps
+  assert_success
+  has_row rw-p "heap (brk area, small mallocs)" "[heap]"
+  has_row rw-p "stack of the main thread" "[stack]"
+  has_row r-xp "vDSO: kernel code run in user mode" "[vdso]"
+}
+
+@test "demo self_maps: main lives in the program's text, a global in its data" {
+  run_demo self_maps
+  assert_success
+  prog=$(realpath "$(demo_path self_maps)")
+  n=$(row_of 'main\(\) \(a function\)') || fail "no line for main()"
+  r=$(row "$n")
+  [[ $r == *" r-xp "*" $prog" ]] || fail "main() is in row '$r'"
+  n=$(row_of initialised_global) || fail "no line for initialised_global"
+  r=$(row "$n")
+  [[ $r == *" rw-p "*" $prog" ]] || fail "the global is in row '$r'"
+}
+
+@test "demo self_maps: a local lives on [stack], a small malloc block on [heap]" {
+  on_valgrind && skip "Valgrind replaces malloc and runs the program on an anonymous stack"
+  run_demo self_maps
+  assert_success
+  n=$(row_of local_variable) || fail "no line for local_variable"
+  r=$(row "$n")
+  [[ $r == *" rw-p "*" [stack]" ]] || fail "the local is in row '$r'"
+  n=$(row_of 'malloc\(64\) block') || fail "no line for the malloc block"
+  r=$(row "$n")
+  [[ $r == *" rw-p "*" [heap]" ]] || fail "the malloc block is in row '$r'"
+}
+
+@test "demo self_maps: -h is usage on stdout; a bad option or an argument is exit 2" {
+  run_demo -0 self_maps -h
+  assert_output "usage: self_maps [-h]"
+  run_demo -2 --separate-stderr self_maps -x
+  assert_one_error_line self_maps "unknown option '-x'"
+  run_demo -2 --separate-stderr self_maps extra
+  assert_one_error_line self_maps "no arguments"
+}
+
+# ---------------------------------------------------------------------------
+# mmap_errors: every expected errno below is the one mmap(2) documents for
+# the case (ERRORS section), and the text in parentheses is strerror's.
+
+@test "demo mmap_errors: each wrong call fails with the errno mmap(2) gives for it" {
+  run_demo mmap_errors
+  assert_success
+  assert_errno "mmap: length 0" EINVAL                        # "(since Linux 2.6.12) length was 0"
+  assert_errno "mmap: offset 100, not a multiple of $PAGE" EINVAL  # "not aligned on a page boundary"
+  assert_errno "mmap: flags without MAP_SHARED or MAP_PRIVATE" EINVAL
+  assert_errno "mmap: fd -1 without MAP_ANONYMOUS" EBADF       # "fd is not a valid file descriptor"
+  assert_errno "mmap: MAP_SHARED, PROT_WRITE, fd opened O_RDONLY" EACCES
+  assert_errno "mmap: PROT_READ, fd opened O_WRONLY" EACCES    # "fd is not open for reading"
+  assert_errno "munmap: address 1 byte past a page boundary" EINVAL  # "addr must be a multiple of the page size"
+  assert_errno "munmap: length 0" EINVAL
+}
+
+@test "demo mmap_errors: a directory cannot be mapped (ENODEV or EACCES)" {
+  run_demo mmap_errors
+  assert_success
+  # mmap(2) allows both: ENODEV "filesystem does not support memory mapping",
+  # EACCES "fd refers to a non-regular file". Linux says ENODEV.
+  assert_line --regexp "^mmap: fd of a directory \(/\) +-> (ENODEV \($(errtext ENODEV)\)|EACCES \($(errtext EACCES)\))$"
+}
+
+@test "demo mmap_errors: a length beyond the address space is ENOMEM" {
+  run_demo mmap_errors
+  assert_success
+  # Valgrind checks the length itself and says EINVAL, which mmap(2) also
+  # allows for a length that is "too large"; the kernel says ENOMEM.
+  want=ENOMEM
+  on_valgrind && want=EINVAL
+  assert_errno "mmap: length 1 EiB, beyond the address space" "$want"
+}
+
+@test "demo mmap_errors: a private writable map of a read-only fd and a second munmap are fine" {
+  run_demo mmap_errors
+  assert_success
+  assert_line "$(printf '%-52s -> ok' "mmap: MAP_PRIVATE, PROT_WRITE, fd opened O_RDONLY")"
+  assert_line "$(printf '%-52s -> ok' "munmap: the same range again (nothing mapped)")"
+  # and its temporary file is gone
+  run ls -A "$BATS_TEST_TMPDIR"
+  assert_output ""
+}
+
+@test "demo mmap_errors: -h is usage on stdout; a bad option or an argument is exit 2" {
+  run_demo -0 mmap_errors -h
+  assert_output "usage: mmap_errors [-h]"
+  run_demo -2 --separate-stderr mmap_errors -q
+  assert_one_error_line mmap_errors "unknown option '-q'"
+  run_demo -2 --separate-stderr mmap_errors extra
+  assert_one_error_line mmap_errors "no arguments"
+}
+
+# ---------------------------------------------------------------------------
+# four_types
+
+@test "demo four_types: maps lines show p against s, a path against none, /dev/zero for shared anon" {
+  run_demo four_types data
+  assert_success
+  path=$(realpath data)
+  one=$(printf '+0x0..+0x%x' "$PAGE")
+  assert_line "  private-anon $one rw-p 00000000 1 page"
+  assert_line "  shared-anon  $one rw-s 00000000 1 page /dev/zero (deleted)"
+  assert_line "  private-file $one rw-p 00000000 1 page $path"
+  assert_line "  shared-file  $one rw-s 00000000 1 page $path"
+}
+
+@test "demo four_types: only the shared mappings see the child's write" {
+  run_demo four_types
+  assert_success
+  assert_line --regexp '^  private-anon "\.\.\.\.\."  does not'   # still zero-filled
+  assert_line --regexp '^  shared-anon  "child"  sees'
+  assert_line --regexp '^  private-file "-----"  does not'        # still the file's '-'
+  assert_line --regexp '^  shared-file  "child"  sees'
+}
+
+@test "demo four_types: afterwards the file holds the shared writes and not the private one" {
+  run_demo four_types data
+  assert_success
+  # One page of '-', with "shared-file" at 48 (16*3) and "child" at 64.
+  { head -c 48 /dev/zero | tr '\0' -; printf 'shared-file'; head -c 5 /dev/zero | tr '\0' -
+    printf 'child'; head -c $((PAGE - 69)) /dev/zero | tr '\0' -; } >want
+  cmp data want
+  run grep -c private data
+  assert_output 0
+}
+
+@test "demo four_types: without FILE its temporary file is mapped, then removed" {
+  run_demo four_types
+  assert_success
+  tmp=$(realpath "$BATS_TEST_TMPDIR")
+  assert_line --regexp "^  shared-file  \+0x0\.\.\+0x[0-9a-f]+ rw-s 00000000 1 page $tmp/four_types\.[A-Za-z0-9]{6}$"
+  run ls -A "$BATS_TEST_TMPDIR"
+  assert_output ""
+}
+
+@test "demo four_types: -h, a bad option, two files, an unopenable FILE" {
+  run_demo -0 four_types -h
+  assert_output "usage: four_types [-h] [FILE]"
+  run_demo -2 --separate-stderr four_types -z
+  assert_one_error_line four_types "unknown option '-z'"
+  run_demo -2 --separate-stderr four_types a b
+  assert_one_error_line four_types "too many arguments"
+  run_demo -1 --separate-stderr four_types nosuchdir/file
+  assert_one_error_line four_types "open 'nosuchdir/file': No such file or directory"
+}
+
+# ---------------------------------------------------------------------------
+# ex1_whereis
+
+@test "ex1_whereis: seven lines, one per kind, in the task's order" {
+  run_ex ex1_whereis
+  assert_success
+  kinds=(function global literal local small-malloc big-malloc mmap)
+  assert_equal "${#lines[@]}" 7
+  for i in "${!kinds[@]}"; do
+    [[ ${lines[i]} =~ ^${kinds[i]}:\ [-r][-w][-x][ps]\ .+$ ]] ||
+      fail "line $((i + 1)) is '${lines[i]}', expected '${kinds[i]}: PERMS WHERE'"
+  done
+}
+
+@test "ex1_whereis: main, a global and a literal are in the program's text, data and read-only data" {
+  run_ex ex1_whereis
+  assert_success
+  prog=$(realpath "$(ex_path ex1_whereis)")
+  assert_line "function: r-xp $prog"
+  assert_line "global: rw-p $prog"
+  assert_line "literal: r--p $prog"
+}
+
+@test "ex1_whereis: a 1 MiB malloc block and an mmap page are anonymous" {
+  run_ex ex1_whereis
+  assert_success
+  assert_line "mmap: rw-p (anonymous)"
+  if on_valgrind; then
+    # Valgrind's malloc serves every size from its own rwx anonymous arena.
+    assert_line --regexp '^big-malloc: rw.p \(anonymous\)$'
+  else
+    assert_line "big-malloc: rw-p (anonymous)"
+  fi
+}
+
+@test "ex1_whereis: a local is on [stack]" {
+  on_valgrind && skip "Valgrind runs the program on an anonymous stack, not [stack]"
+  run_ex ex1_whereis
+  assert_success
+  assert_line "local: rw-p [stack]"
+}
+
+@test "ex1_whereis: a small malloc block is on [heap]" {
+  on_valgrind && skip "Valgrind replaces malloc; there is no [heap]"
+  run_ex ex1_whereis
+  assert_success
+  assert_line "small-malloc: rw-p [heap]"
+}

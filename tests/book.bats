@@ -7,10 +7,12 @@ load helper
 BOOK=${WB_BOOK:-$WB_BUILD/book/html}
 
 # normalise: what may differ from run to run (addresses, pids, durations,
-# the temporary directory) is replaced by a placeholder on both sides.
+# the temporary directory, where the checkout is) is replaced by a
+# placeholder on both sides.
 normalise() { # MODE
   local tmp=${TMPDIR%/}
   sed -E -e "s#${tmp//#/\\#}#\$TMPDIR#g" \
+         -e 's#[^ ]*/build/#BUILD/#g' \
          -e 's/0x[0-9a-f]{6,}/0xADDR/g' \
          -e 's/\b(pid|PID|process) [0-9]+/\1 N/g' \
          -e 's/\b[0-9]+(\.[0-9]+)? ?(ns|us|ms|s|sec|seconds)\b/T/g' |

@@ -13,6 +13,8 @@
 #               build/exercises, or a graded submission's build directory
 #   WB_WRAPPER  a command put in front of every program (e.g. valgrind ...)
 #   WB_TIMEOUT  seconds a program may run (default 20)
+#   WB_SANDBOX  set by make grade: run each program through scripts/sandbox.sh
+#               (resource limits, an unprivileged user, a private /tmp)
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -52,7 +54,7 @@ _wb_cmd() {
     return 1
   fi
   # shellcheck disable=SC2206  # WB_WRAPPER is a command line: split it
-  WB_CMD=(timeout -k 5 "$WB_TIMEOUT" $WB_WRAPPER "$@")
+  WB_CMD=(timeout -k 5 "$WB_TIMEOUT" ${WB_SANDBOX:+"$WB_ROOT/scripts/sandbox.sh"} $WB_WRAPPER "$@")
 }
 
 # wb_run [bats run flags] PROGRAM ARGS...: bats' `run` through the wrapper.

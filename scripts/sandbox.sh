@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# sandbox.sh PROGRAM ARGS...: run one of a student's programs under limits.
+#
+# make grade puts this in front of every program the exercise tests run
+# (tests/helper.bash does it when WB_SANDBOX is set). The program gets:
+#   - resource limits (prlimit): CPU seconds, address space, the size of any
+#     file it writes, and the number of processes (a fork bomb stops there);
+#   - when the grader is root (as on Gradescope): the unprivileged user
+#     $WB_SANDBOX_USER (default nobody), owning the test's directory;
+#   - when the grader is root and may make mount namespaces: a /tmp and a
+#     /dev/shm of its own (small tmpfs), thrown away when it exits, so
+#     nothing it leaves there can outlive it or reach another student.
+# The wall-clock limit is the `timeout` that tests/helper.bash already adds.
+set -u
+cpu=${WB_LIMIT_CPU:-10}                    # seconds of CPU
+as=${WB_LIMIT_AS:-$((4 << 30))}            # bytes of address space
+fsize=${WB_LIMIT_FSIZE:-$((64 << 20))}     # bytes in any one file written
+nproc=${WB_LIMIT_NPROC:-64}                # processes of the user
+
+limits=(prlimit --cpu="$cpu" --as="$as" --fsize="$fsize" --core=0)
+if [ "$(id -u)" -ne 0 ]; then
+  # Not root: the limit counts all of this user's processes, so allow for
+  # the ones already running.
+  mine=$(ps -U "$(id -u)" -o pid= | wc -l)
+  exec "${limits[@]}" --nproc=$((mine + nproc)) -- "$@"
+fi
+
+user=${WB_SANDBOX_USER:-nobody}
+chown -R "$user" "$PWD" 2>/dev/null
+[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && chown -R "$user" "$TMPDIR" 2>/dev/null
+group=$(id -gn "$user")
+run=(setpriv --reuid="$user" --regid="$group" --clear-groups --inh-caps=-all
+     "${limits[@]}" --nproc="$nproc" -- "$@")
+if [ "${WB_SANDBOX_NS:-}" = 1 ]; then
+  # shellcheck disable=SC2016  # $@ is expanded by the inner shell
+  exec unshare --mount --propagation private -- sh -c \
+    'mount -t tmpfs -o size=64m,mode=1777 wb-tmp /tmp &&
+     mount -t tmpfs -o size=64m,mode=1777 wb-shm /dev/shm && exec "$@"' sh "${run[@]}"
+fi
+exec "${run[@]}"
