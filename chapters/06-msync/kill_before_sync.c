@@ -1,0 +1,170 @@
+/*
+ * kill_before_sync.c: SIGKILL before msync loses nothing; the page cache has it
+ *
+ * The parent creates FILE (3 pages, zero-filled). A child maps it MAP_SHARED,
+ * stores one line at the start of each page and kills itself with SIGKILL:
+ * no msync, no munmap, no exit handlers. The parent reports how the child
+ * ended, then reads the file with read(2): every line is there, because the
+ * stores went into page-cache pages, which belong to the kernel, not to the
+ * process that died. Then it shows what msync would have been for: the
+ * pages are still dirty (counted in /proc/self/smaps through a read-only
+ * mapping), i.e. not yet on the disk, until fsync(2) writes them. On tmpfs
+ * there is no disk and they stay dirty; the demo says so.
+ *
+ * Usage: kill_before_sync [-h] [FILE]   default: a temporary file, removed
+ * Tour:
+ * Man pages: mmap(2), msync(2), fsync(2), kill(2), wait(2), proc(5), statfs(2)
+ */
+#include "wb.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TMPFS_MAGIC 0x01021994
+#define RAMFS_MAGIC 0x858458f6
+
+enum { NPAGES = 3 };
+static char temp_path[PATH_MAX];
+static pid_t owner;
+
+static void remove_temp(void)
+{
+    if (temp_path[0] != '\0' && getpid() == owner)
+        unlink(temp_path);
+}
+
+static void line_for(int page, char *buf, size_t size)
+{
+    snprintf(buf, size, "page %d: stored through MAP_SHARED, no msync\n", page);
+}
+
+/* Shared_Dirty + Private_Dirty of the VMA starting at base, in pages. */
+static long dirty_pages(const void *base)
+{
+    FILE *f = fopen("/proc/self/smaps", "re");
+    if (f == NULL)
+        wb_die("open /proc/self/smaps");
+    char line[512];
+    long kb = -1, v;
+    unsigned long start, end;
+    char c;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "%lx-%lx %c", &start, &end, &c) == 3) {
+            if (kb >= 0)
+                break;                    /* past our VMA */
+            if (start == (unsigned long)base)
+                kb = 0;
+        } else if (kb >= 0) {
+            if (sscanf(line, "Shared_Dirty: %ld kB", &v) == 1 ||
+                sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
+                kb += v;
+        }
+    }
+    fclose(f);
+    if (kb < 0)
+        wb_fatal("no VMA starts at the mapping in /proc/self/smaps");
+    return kb * 1024 / (long)wb_page_size();
+}
+
+/* The child: map, store a line per page, die. */
+static noreturn void child(int fd, size_t ps)
+{
+    char *p = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                   0);
+    if (p == MAP_FAILED)
+        wb_die("child: mmap");
+    /* [store-and-die] */
+    for (int i = 0; i < NPAGES; i++)
+        line_for(i, p + (size_t)i * ps, ps);
+    raise(SIGKILL);                   /* no msync, no munmap, no exit() */
+    /* [store-and-die] */
+    _exit(3);                         /* not reached */
+}
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] [FILE]");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i > 1)
+        wb_usage("too many arguments");
+
+    size_t ps = wb_page_size();
+    int fd;
+    owner = getpid();
+    if (i < argc) {
+        fd = open(argv[i], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd == -1)
+            wb_die("open '%s'", argv[i]);
+    } else {
+        fd = wb_temp_file("kill_before_sync", temp_path);
+        atexit(remove_temp);
+    }
+    if (ftruncate(fd, (off_t)(NPAGES * ps)) == -1)
+        wb_die("ftruncate");
+    struct statfs sfs;
+    if (fstatfs(fd, &sfs) == -1)
+        wb_die("fstatfs");
+    bool in_ram = sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC;
+    printf("file: %d pages of zeros, on %s\n", NPAGES,
+           in_ram ? "tmpfs (memory only)" : "a disk filesystem");
+
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == -1)
+        wb_die("fork");
+    if (pid == 0)
+        child(fd, ps);
+
+    int status;
+    if (waitpid(pid, &status, 0) == -1)
+        wb_die("waitpid");
+    if (WIFSIGNALED(status))
+        printf("child: stored %d lines, then was killed by %s\n", NPAGES,
+               wb_signame(WTERMSIG(status)));
+    else
+        printf("child: exited with status %d (expected a signal)\n",
+               WEXITSTATUS(status));
+
+    int found = 0;
+    for (int k = 0; k < NPAGES; k++) {
+        char want[128], got[128] = "";
+        line_for(k, want, sizeof want);
+        ssize_t n = pread(fd, got, strlen(want), (off_t)((size_t)k * ps));
+        if (n == -1)
+            wb_die("pread page %d", k);
+        got[n] = '\0';
+        found += strcmp(got, want) == 0;
+        printf("read(2) at page %d: \"%.*s\"\n", k, (int)strcspn(got, "\n"),
+               got);
+    }
+    printf("%d of %d lines survived the SIGKILL\n", found, NPAGES);
+
+    /* Survived the process, but are they on the disk? Ask smaps. */
+    char *view = mmap(NULL, NPAGES * ps, PROT_READ, MAP_SHARED, fd, 0);
+    if (view == MAP_FAILED)
+        wb_die("mmap read-only");
+    volatile char sink = 0;
+    for (int k = 0; k < NPAGES; k++)
+        sink += view[(size_t)k * ps];         /* map the pages in */
+    (void)sink;
+    printf("dirty pages in the page cache now: %ld (%s)\n", dirty_pages(view),
+           in_ram ? "tmpfs: memory is all there is" : "not yet on the disk");
+    if (fsync(fd) == -1)
+        wb_die("fsync");
+    printf("dirty pages after fsync(2): %ld\n", dirty_pages(view));
+    if (in_ram)
+        printf("(tmpfs has no disk behind it: fsync has nothing to write, "
+               "and the pages stay dirty)\n");
+    if (munmap(view, NPAGES * ps) == -1)
+        wb_die("munmap");
+    close(fd);
+    return 0;
+}
