@@ -46,6 +46,15 @@ void wb_die(const char *fmt, ...)
     exit(WB_EXIT_FAIL);
 }
 
+void wb_warn(const char *fmt, ...)
+{
+    int err = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap, err);
+    va_end(ap);
+}
+
 void wb_fatal(const char *fmt, ...)
 {
     va_list ap;
@@ -294,6 +303,32 @@ void wb_print_vmas(const char *tag, const void *addr, size_t len)
     fflush(stdout);
 }
 
+long wb_smaps_kb(const void *addr, const char *field)
+{
+    FILE *f = fopen("/proc/self/smaps", "re");
+    if (f == NULL)
+        wb_die("open /proc/self/smaps");
+    char line[4096];
+    struct wb_vma v;
+    unsigned long a = (unsigned long)addr;
+    size_t flen = strlen(field);
+    bool inside = false;
+    long kb = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (parse_maps_line(line, &v) == 0) {    /* a VMA's first line */
+            if (inside)
+                break;                    /* past the VMA */
+            inside = (a >= v.start && a < v.end);
+        } else if (inside && strncmp(line, field, flen) == 0 &&
+                   line[flen] == ':') {
+            kb = strtol(line + flen + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
 size_t wb_resident_pages(const void *addr, size_t len)
 {
     size_t ps = wb_page_size();
@@ -354,10 +389,8 @@ static int try_access(volatile char *p, char *val, bool write)
         sigaction(SIGBUS, &sa, &old_bus) == -1)
         wb_die("sigaction");
 
-#ifdef WB_HAVE_VALGRIND_H
     /* The fault is the lesson, not a bug: keep Memcheck from reporting it. */
-    VALGRIND_DISABLE_ERROR_REPORTING;
-#endif
+    wb_quiet_begin();
     int sig = sigsetjmp(fault_env, 1);
     if (sig == 0) {
         if (write)
@@ -365,9 +398,7 @@ static int try_access(volatile char *p, char *val, bool write)
         else
             *val = *p;
     }
-#ifdef WB_HAVE_VALGRIND_H
-    VALGRIND_ENABLE_ERROR_REPORTING;
-#endif
+    wb_quiet_end();
     sigaction(SIGSEGV, &old_segv, NULL);
     sigaction(SIGBUS, &old_bus, NULL);
     return sig;
@@ -429,6 +460,20 @@ bool wb_on_valgrind(void)
     return RUNNING_ON_VALGRIND != 0;
 #else
     return false;
+#endif
+}
+
+void wb_quiet_begin(void)
+{
+#ifdef WB_HAVE_VALGRIND_H
+    VALGRIND_DISABLE_ERROR_REPORTING;
+#endif
+}
+
+void wb_quiet_end(void)
+{
+#ifdef WB_HAVE_VALGRIND_H
+    VALGRIND_ENABLE_ERROR_REPORTING;
 #endif
 }
 

@@ -36,6 +36,13 @@ noreturn void wb_die(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 /**
+ * @brief Print `prog: STEP: strerror(errno)` on stderr and carry on.
+ *
+ * For tools that report a bad operand and go on to the next, as cat(1) does.
+ */
+void wb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
  * @brief Print `prog: MESSAGE` on stderr and exit 1 (no errno).
  *
  * For failures that are not a failing system call: a check that found the
@@ -130,6 +137,16 @@ int wb_count_vmas(const void *addr, size_t len);
 void wb_print_vmas(const char *tag, const void *addr, size_t len);
 
 /**
+ * @brief One field of /proc/self/smaps for the VMA containing @p addr.
+ *
+ * @p field is the name before the colon, e.g. "Rss", "Shared_Dirty",
+ * "Private_Dirty", "Anonymous".
+ * @return the value in kB, or -1 when no VMA contains @p addr or the kernel
+ *         does not report that field.
+ */
+long wb_smaps_kb(const void *addr, const char *field);
+
+/**
  * @brief Count the resident pages of [addr, addr+len) with mincore(2).
  */
 size_t wb_resident_pages(const void *addr, size_t len);
@@ -170,6 +187,17 @@ const char *wb_errname(int err);
 
 /** @brief True when the program runs under Valgrind. */
 bool wb_on_valgrind(void);
+
+/**
+ * @brief Stop Memcheck reporting errors until wb_quiet_end().
+ *
+ * For the few lines that touch unmapped or protected memory on purpose
+ * (the lesson, not a bug). Does nothing outside Valgrind.
+ */
+void wb_quiet_begin(void);
+
+/** @brief Undo wb_quiet_begin(). */
+void wb_quiet_end(void);
 
 /**
  * @brief Create an empty temporary file under $TMPDIR (or /tmp), already

@@ -55,30 +55,11 @@ static void show(const char *label, const char *p, size_t len)
     printf("\"\n");
 }
 
-/* The "Anonymous:" line of /proc/self/smaps for the VMA at addr, in kB. */
-static long smaps_anonymous_kb(const void *addr)
-{
-    FILE *f = fopen("/proc/self/smaps", "re");
-    if (f == NULL)
-        wb_die("open /proc/self/smaps");
-    char line[512];
-    bool inside = false;
-    long kb = -1;
-    unsigned long a = (unsigned long)addr, lo, hi;
-    while (fgets(line, sizeof line, f) != NULL) {
-        char perms[5];
-        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3)
-            inside = (a >= lo && a < hi);
-        else if (inside && sscanf(line, "Anonymous: %ld kB", &kb) == 1)
-            break;
-    }
-    fclose(f);
-    return kb;
-}
-
 static void report_copies(const void *addr)
 {
-    long kb = smaps_anonymous_kb(addr);
+    long kb = wb_smaps_kb(addr, "Anonymous");  /* the copied pages */
+    if (kb < 0)
+        wb_fatal("no Anonymous count for the mapping in /proc/self/smaps");
     printf("  smaps Anonymous: %ld kB = %ld page(s) copied\n", kb,
            kb * 1024 / (long)wb_page_size());
 }

@@ -33,9 +33,8 @@
 /* Report `mmcat: STEP 'PATH': cause` and carry on (cat's way, not wb_die's). */
 static int complain(const char *step, const char *path, int err)
 {
-    fflush(stdout);
-    fprintf(stderr, "%s: %s '%s': %s\n", program_invocation_short_name, step,
-            path, strerror(err));
+    errno = err;
+    wb_warn("%s '%s'", step, path);
     return -1;
 }
 

@@ -46,32 +46,14 @@ static void line_for(int page, char *buf, size_t size)
     snprintf(buf, size, "page %d: stored through MAP_SHARED, no msync\n", page);
 }
 
-/* Shared_Dirty + Private_Dirty of the VMA starting at base, in pages. */
+/* Shared_Dirty + Private_Dirty of the VMA at base, in pages. */
 static long dirty_pages(const void *base)
 {
-    FILE *f = fopen("/proc/self/smaps", "re");
-    if (f == NULL)
-        wb_die("open /proc/self/smaps");
-    char line[512];
-    long kb = -1, v;
-    unsigned long start, end;
-    char c;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, "%lx-%lx %c", &start, &end, &c) == 3) {
-            if (kb >= 0)
-                break;                    /* past our VMA */
-            if (start == (unsigned long)base)
-                kb = 0;
-        } else if (kb >= 0) {
-            if (sscanf(line, "Shared_Dirty: %ld kB", &v) == 1 ||
-                sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
-                kb += v;
-        }
-    }
-    fclose(f);
-    if (kb < 0)
-        wb_fatal("no VMA starts at the mapping in /proc/self/smaps");
-    return kb * 1024 / (long)wb_page_size();
+    long shared = wb_smaps_kb(base, "Shared_Dirty");
+    long private = wb_smaps_kb(base, "Private_Dirty");
+    if (shared < 0 || private < 0)
+        wb_fatal("no dirty counts for the mapping in /proc/self/smaps");
+    return (shared + private) * 1024 / (long)wb_page_size();
 }
 
 /* The child: map, store a line per page, die. */

@@ -1,0 +1,114 @@
+/*
+ * noreplace.c: MAP_FIXED_NOREPLACE refuses to replace a mapping (EEXIST).
+ *
+ * Sets up a 4-page area whose pages 0-1 are mapped (and hold "KEEP") and
+ * whose pages 2-3 are a hole. Then it asks for MAP_FIXED_NOREPLACE mappings
+ * at three places: over page 1 (occupied), over pages 1-2 (half occupied)
+ * and over pages 2-3 (free). Since Linux 4.17 the first two fail with EEXIST
+ * and the third lands exactly where asked. A kernel that does not know the
+ * flag ignores it and treats the address as a hint: then mmap() succeeds at
+ * some other address, and the only way to notice is to compare the address
+ * returned with the one asked for, as mmap(2) tells portable programs to do.
+ * The demo does that check (in map_noreplace()) and says which case it saw.
+ * Valgrind 3.19 is such a case: it does not know the flag either. Last, the
+ * same request with no flag at all shows what "a hint" means.
+ *
+ * Usage: noreplace [-h]
+ * Tour:
+ * Man pages: mmap(2), munmap(2), proc(5)
+ */
+#include "wb.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static char *area;                     /* the 4-page area, for messages */
+static size_t ps;
+
+/* [wrapper] */
+/*
+ * mmap() with MAP_FIXED_NOREPLACE, made safe on kernels that ignore the flag.
+ * Returns MAP_FAILED with errno EEXIST when the range is taken; *hint says
+ * whether the kernel took the flag as a mere hint (and we undid its mapping).
+ */
+static void *map_noreplace(void *addr, size_t len, int prot, int flags,
+                           bool *hint)
+{
+    void *p = mmap(addr, len, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+    *hint = p != MAP_FAILED && p != addr;
+    if (*hint) {
+        /* flag unknown (Linux < 4.17, or Valgrind): p is somewhere else */
+        if (munmap(p, len) == -1)
+            wb_die("munmap the mapping made at the wrong address");
+        errno = EEXIST;
+        return MAP_FAILED;
+    }
+    return p;
+}
+/* [wrapper] */
+
+static void try_at(const char *what, size_t page, size_t npages)
+{
+    bool hint;
+    char *want = area + page * ps;
+    printf("%s: MAP_FIXED_NOREPLACE at area + %zu page(s), %zu page(s)\n",
+           what, page, npages);
+    char *p = map_noreplace(want, npages * ps, PROT_READ,
+                            MAP_PRIVATE | MAP_ANONYMOUS, &hint);
+    if (p != MAP_FAILED) {
+        printf("  ok, at the address asked for\n");
+        return;
+    }
+    if (errno != EEXIST)
+        wb_die("mmap MAP_FIXED_NOREPLACE");
+    if (hint)
+        printf("  mapped at another address: the flag was taken as a hint "
+               "(%s); unmapped it, treated as EEXIST\n", wb_on_valgrind()
+               ? "Valgrind does not know MAP_FIXED_NOREPLACE"
+               : "this kernel does not know MAP_FIXED_NOREPLACE");
+    else
+        printf("  %s: the range is in use, nothing was replaced\n",
+               wb_errname(errno));
+}
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h]");
+    if (wb_simple_args(argc, argv) != argc)
+        wb_usage("no arguments expected");
+    ps = wb_page_size();
+
+    /* 6 pages, then give back the outer ones and pages 2-3 of the area. */
+    area = mmap(NULL, 6 * ps, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED)
+        wb_die("mmap 6 pages");
+    area += ps;
+    if (munmap(area - ps, ps) == -1 || munmap(area + 2 * ps, 3 * ps) == -1)
+        wb_die("munmap the hole");
+    memcpy(area + ps, "KEEP", 4);
+    printf("a 4-page area: pages 0-1 mapped (page 1 holds \"KEEP\"), "
+           "pages 2-3 a hole\n");
+    wb_print_vmas("area", area, 4 * ps);
+
+    try_at("1. occupied", 1, 1);
+    try_at("2. half occupied", 1, 2);
+    try_at("3. free", 2, 2);
+    wb_print_vmas("area", area, 4 * ps);
+    printf("page 1 still holds \"%.4s\"\n", area + ps);
+
+    /* [hint] */
+    char *want = area + ps;
+    char *p = mmap(want, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        wb_die("mmap with a hint");
+    /* [hint] */
+    printf("4. no flag, area + 1 page as a hint: %s\n",
+           p == want ? "placed there (the page was free?)"
+                     : "ok, placed somewhere else; nothing was replaced");
+    if (munmap(p, ps) == -1 || munmap(area, 4 * ps) == -1)
+        wb_die("munmap");
+    return 0;
+}
