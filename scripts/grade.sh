@@ -21,6 +21,8 @@ ROOT=$PWD
 WB_BUILD=${WB_BUILD:-build}
 [[ $WB_BUILD == /* ]] || WB_BUILD=$ROOT/$WB_BUILD
 export WB_BUILD
+WB_PAGE=$(getconf PAGESIZE)
+export WB_PAGE
 
 chapter="" only="" out=""
 while getopts "c:e:o:" opt; do
@@ -121,7 +123,7 @@ litter_sweep() {
 # grade_one CH STEM: build, run the exercise's tests, write res/CH__STEM.tsv
 # (CH STEM STATUS POINTS NAME OUTPUT), then print its block in one piece.
 grade_one() {
-  local ch=$1 stem=$2 key=$1__$2 report tmp
+  local ch=$1 stem=$2 key=$1__$2 report tmp t0=$EPOCHREALTIME
   tmp=$out/tmp/$key
   mkdir -p "$tmp" && chmod 755 "$tmp"
   report=$(build_one "$ch" "$stem")
@@ -135,12 +137,12 @@ grade_one() {
     { p = pts[ch "\t" $2]; if (p == "") p = 1
       printf "%s\t%s\t%s\t%s\t%s\t%s\n", ch, stem, $1, p, $2, $3 }' \
     "$out/points.tsv" "$tmp/tap.tsv" >"$out/res/$key.tsv"
-  awk -F'\t' -v key="$ch/$stem" -v report="$report" '
+  awk -F'\t' -v key="$ch/$stem" -v report="$report" -v secs="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')" '
     { max += ($3 == "skip" ? 0 : $4); if ($3 == "pass") got += $4
       if ($3 == "fail") { n++; fails = fails sprintf("    FAIL %s\n", $5)
         m = split($6, L, /\\n/); for (i = 1; i <= m && i <= 12; i++) fails = fails "         " L[i] "\n" }
       if ($3 == "skip") fails = fails sprintf("    skip %s (%s)\n", $5, $6) }
-    END { printf "  %-40s %3d/%-3d points%s\n", key, got, max, n ? sprintf("  (%d test%s failed)", n, n > 1 ? "s" : "") : ""
+    END { printf "  %-40s %3d/%-3d points %5ss%s\n", key, got, max, secs, n ? sprintf("  (%d test%s failed)", n, n > 1 ? "s" : "") : ""
           if (report != "") print report; printf "%s", fails }' "$out/res/$key.tsv"
   rm -rf "$tmp"
 }

@@ -17,6 +17,8 @@ ROOT=$PWD
 WB_BUILD=${WB_BUILD:-build}
 [[ $WB_BUILD == /* ]] || WB_BUILD=$ROOT/$WB_BUILD
 export WB_BUILD
+WB_PAGE=$(getconf PAGESIZE)
+export WB_PAGE
 
 modes=() chapter=""
 while [ $# -gt 0 ]; do

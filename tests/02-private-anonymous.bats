@@ -3,6 +3,7 @@
 # exercises ("exN_...").
 
 load helper
+load_bats_file
 
 # --- zero_fill ---------------------------------------------------------------
 
@@ -246,9 +247,10 @@ model_malloc() {
 
 # expected_map NPAGES PAGE...: the '#'/'.' string, built here from the spec.
 expected_map() {
-  local n=$1 map="" k
+  local n=$1 map k
   shift
-  for ((k = 0; k < n; k++)); do map+="."; done
+  printf -v map '%*s' "$n" ''
+  map=${map// /.}
   for k in "$@"; do map="${map:0:k}#${map:k+1}"; done
   echo "$map"
 }

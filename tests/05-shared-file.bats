@@ -3,6 +3,7 @@
 # ("exN_...").
 
 load helper
+load_bats_file
 
 # Sizes every copy test goes through: empty, one byte, around one page, and
 # several MiB (not a whole number of pages).
