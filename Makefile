@@ -39,7 +39,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib setup demo run test check grade memcheck book clean help
+.PHONY: all lib setup demo run test check grade grade-all autograder memcheck book clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
@@ -72,12 +72,19 @@ run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
 	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
 
 test: setup $(SELECTED) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
-	$(Q)$(RUN_TESTS) --demos --solutions --stubs $(if $(CH),--chapter $(CH))
+	$(Q)$(RUN_TESTS) --demos --solutions --stubs --extras $(if $(CH),--chapter $(CH))
 
 check: test ## same as test
 
 grade: setup lib ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
 	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
+
+grade-all: setup lib ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
+	$(Q)CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' \
+	  WB_BUILD='$(BUILD)' scripts/grade-all.sh '$(SUBMISSIONS)'
+
+autograder: ## the Gradescope bundle: build/autograder.zip (setup.sh, run_autograder)
+	$(Q)scripts/autograder.sh $(BUILD)/autograder.zip
 
 memcheck: setup $(SELECTED) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind
 	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH))
@@ -95,7 +102,7 @@ clean: ## remove build/
 	rm -rf $(BUILD)
 
 help: ## list the targets
-	@grep -hE '^[a-z]+:.*## ' Makefile | \
-	  sed -E 's/^([a-z]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+	@grep -hE '^[a-z-]+:.*## ' Makefile | \
+	  sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
 -include $(PROGS:=.d) $(LIB_OBJS:.o=.d)

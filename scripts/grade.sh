@@ -70,7 +70,10 @@ start=$(date +%s)
 # Sandboxing: as root, programs run as nobody, in a mount namespace with their
 # own /tmp and /dev/shm when this machine allows one.
 export WB_SANDBOX=1 WB_TIMEOUT=${WB_TIMEOUT:-10}
-if [ "$(id -u)" -eq 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+# (Not when the programs themselves live under /tmp or /dev/shm: the private
+# /tmp would hide them. The sweep after each exercise does the job then.)
+case $out/ in /tmp/*|/dev/shm/*) ns_ok=0 ;; *) ns_ok=1 ;; esac
+if [ "$(id -u)" -eq 0 ] && [ $ns_ok = 1 ] && unshare --mount --propagation private true 2>/dev/null; then
   export WB_SANDBOX_NS=1
 fi
 
@@ -104,14 +107,23 @@ build_one() {
   fi
 }
 
-# litter_sweep STAMP: what a program left in /tmp or /dev/shm goes. With a
-# namespace there is nothing to sweep; as root, whatever the sandbox user
-# owns; otherwise whatever appeared since STAMP (and it is named).
+# litter_sweep STAMP: what a program left behind goes. As root: any process
+# still running as the exercise's uid, and (without a namespace, where there
+# is nothing to sweep) whatever that uid owns in /tmp or /dev/shm. Otherwise
+# whatever appeared in /tmp or /dev/shm since STAMP. Each is named.
 litter_sweep() {
   local stamp=$1 f
-  [ "${WB_SANDBOX_NS:-}" = 1 ] && return 0
   if [ "$(id -u)" -eq 0 ]; then
-    find /tmp /dev/shm -mindepth 1 -maxdepth 1 -user "${WB_SANDBOX_USER:-nobody}" -print0 2>/dev/null
+    if pgrep -U "$WB_SANDBOX_UID" -r R,S,D,T >/dev/null; then
+      # A fork bomb may still be forking (up to its process limit): repeat.
+      for _ in 1 2 3 4 5 6 7 8 9 10; do
+        pkill -KILL -U "$WB_SANDBOX_UID" 2>/dev/null || break
+        sleep 0.1
+      done
+      echo "    killed processes the program left running"
+    fi
+    [ "${WB_SANDBOX_NS:-}" = 1 ] && return 0
+    find /tmp /dev/shm -mindepth 1 -maxdepth 1 -user "$WB_SANDBOX_UID" -print0 2>/dev/null
   else
     find /tmp /dev/shm -mindepth 1 -maxdepth 1 -user "$(id -u)" -newer "$stamp" -print0 2>/dev/null
   fi | while IFS= read -r -d '' f; do
@@ -124,6 +136,7 @@ litter_sweep() {
 # (CH STEM STATUS POINTS NAME OUTPUT), then print its block in one piece.
 grade_one() {
   local ch=$1 stem=$2 key=$1__$2 report tmp t0=$EPOCHREALTIME
+  export WB_SANDBOX_UID=$3 WB_SANDBOX_GID=$3
   tmp=$out/tmp/$key
   mkdir -p "$tmp" && chmod 755 "$tmp"
   report=$(build_one "$ch" "$stem")
@@ -149,9 +162,14 @@ grade_one() {
 
 echo "grading $sub (${#exercises[@]} exercises)"
 jobs_max=${WB_GRADE_JOBS:-$(nproc)}
+# Each exercise's programs run as a uid of their own (when root): a fork bomb
+# or a kill(-1) in one exercise cannot reach another, nor another student's
+# (grade-all gives each student its own range).
+uid=${WB_SANDBOX_UID_BASE:-61000}
 for key in "${exercises[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
-  grade_one "${key%/*}" "${key#*/}" &
+  grade_one "${key%/*}" "${key#*/}" "$uid" &
+  uid=$((uid + 1))
 done
 wait
 

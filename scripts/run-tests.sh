@@ -23,7 +23,7 @@ export WB_PAGE
 modes=() chapter=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --demos|--solutions|--stubs) modes+=("${1#--}") ;;
+    --demos|--solutions|--stubs|--extras) modes+=("${1#--}") ;;
     --chapter) chapter=${2:?--chapter needs NN}; shift ;;
     *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -90,7 +90,8 @@ flush_diag() {
 
 for mode in "${modes[@]}"; do
   case $mode in
-    demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos and the book" '^(demo|book) ' 0 ;;
+    demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos" '^demo ' 0 ;;
+    extras) WB_EX_DIR=$WB_BUILD/solutions run_phase "the book and the grader" '^(book|grading) ' 0 ;;
     solutions) WB_EX_DIR=$WB_BUILD/solutions run_phase "exercise tests against solutions/" '^ex[0-9]+_' 0 ;;
     stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
   esac

@@ -5,17 +5,19 @@
 # (tests/helper.bash does it when WB_SANDBOX is set). The program gets:
 #   - resource limits (prlimit): CPU seconds, address space, the size of any
 #     file it writes, and the number of processes (a fork bomb stops there);
-#   - when the grader is root (as on Gradescope): the unprivileged user
-#     $WB_SANDBOX_USER (default nobody), owning the test's directory;
+#   - when the grader is root (as on Gradescope): an unprivileged uid of its
+#     own, $WB_SANDBOX_UID (grade.sh gives each exercise a different one, so
+#     a fork bomb or a kill(-1) in one cannot touch another), owning the
+#     test's directory;
 #   - when the grader is root and may make mount namespaces: a /tmp and a
-#     /dev/shm of its own (small tmpfs), thrown away when it exits, so
-#     nothing it leaves there can outlive it or reach another student.
+#     /dev/shm of its own (small tmpfs), thrown away when it exits. What the
+#     program left there is named on stderr and the run fails (status 125).
 # The wall-clock limit is the `timeout` that tests/helper.bash already adds.
 set -u
 cpu=${WB_LIMIT_CPU:-10}                    # seconds of CPU
 as=${WB_LIMIT_AS:-$((4 << 30))}            # bytes of address space
 fsize=${WB_LIMIT_FSIZE:-$((64 << 20))}     # bytes in any one file written
-nproc=${WB_LIMIT_NPROC:-64}                # processes of the user
+nproc=${WB_LIMIT_NPROC:-64}                # processes of the uid
 
 limits=(prlimit --cpu="$cpu" --as="$as" --fsize="$fsize" --core=0)
 if [ "$(id -u)" -ne 0 ]; then
@@ -25,16 +27,23 @@ if [ "$(id -u)" -ne 0 ]; then
   exec "${limits[@]}" --nproc=$((mine + nproc)) -- "$@"
 fi
 
-user=${WB_SANDBOX_USER:-nobody}
-chown -R "$user" "$PWD" 2>/dev/null
-[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && chown -R "$user" "$TMPDIR" 2>/dev/null
-group=$(id -gn "$user")
-run=(setpriv --reuid="$user" --regid="$group" --clear-groups --inh-caps=-all
+uid=${WB_SANDBOX_UID:-$(id -u nobody)}
+gid=${WB_SANDBOX_GID:-$(id -g nobody)}
+chown -R "$uid:$gid" "$PWD" 2>/dev/null
+[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && chown -R "$uid:$gid" "$TMPDIR" 2>/dev/null
+run=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all
      "${limits[@]}" --nproc="$nproc" -- "$@")
 if [ "${WB_SANDBOX_NS:-}" = 1 ]; then
-  # shellcheck disable=SC2016  # $@ is expanded by the inner shell
-  exec unshare --mount --propagation private -- sh -c \
-    'mount -t tmpfs -o size=64m,mode=1777 wb-tmp /tmp &&
-     mount -t tmpfs -o size=64m,mode=1777 wb-shm /dev/shm && exec "$@"' sh "${run[@]}"
+  # shellcheck disable=SC2016  # $@ and $? belong to the inner shell
+  exec unshare --mount --propagation private -- sh -c '
+    mount -t tmpfs -o size=64m,mode=1777 wb-tmp /tmp &&
+    mount -t tmpfs -o size=64m,mode=1777 wb-shm /dev/shm || exit 126
+    "$@"; status=$?
+    left=$(cd / && find /tmp /dev/shm -mindepth 1 -maxdepth 1 | head -5 | tr "\n" " ")
+    if [ -n "$left" ]; then
+      echo "sandbox: the program left files behind (they were removed): $left" >&2
+      exit 125
+    fi
+    exit $status' sh "${run[@]}"
 fi
 exec "${run[@]}"

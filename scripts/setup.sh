@@ -23,6 +23,8 @@ needs=(
   "cmd:python3|python3"
   "cmd:jq|jq"
   "cmd:prlimit|util-linux"
+  "cmd:zip|zip"
+  "cmd:unzip|unzip"
 )
 # Extra tools asked for by the caller: WB_SETUP_EXTRA="doxygen dot:graphviz"
 # (COMMAND or COMMAND:PACKAGE). A leading ? marks a tool whose tests skip

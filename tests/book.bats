@@ -16,7 +16,7 @@ normalise() { # MODE
          -e 's/0x[0-9a-f]{6,}/0xADDR/g' \
          -e 's/\b(pid|PID|process) [0-9]+/\1 N/g' \
          -e 's/\b[0-9]+(\.[0-9]+)? ?(ns|us|ms|s|sec|seconds)\b/T/g' |
-    if [[ $1 == numbers ]]; then sed -E 's/[0-9]+/N/g'; else cat; fi
+    if [[ $1 == numbers ]]; then sed -E 's/[0-9]+/N/g; s/ +/ /g'; else cat; fi
 }
 
 @test "book transcripts: every console block in a write-up matches a real run of its demo" {

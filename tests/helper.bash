@@ -59,7 +59,8 @@ _wb_cmd() {
     return 1
   fi
   # shellcheck disable=SC2206  # WB_WRAPPER is a command line: split it
-  WB_CMD=(timeout -k 5 "$WB_TIMEOUT" ${WB_SANDBOX:+"$WB_ROOT/scripts/sandbox.sh"} $WB_WRAPPER "$@")
+  WB_CMD=(_wb_explained "$prog" timeout -k 5 "$WB_TIMEOUT"
+          ${WB_SANDBOX:+"$WB_ROOT/scripts/sandbox.sh"} $WB_WRAPPER "$@")
 }
 
 # wb_run [bats run flags] PROGRAM ARGS...: bats' `run` through the wrapper.
@@ -72,6 +73,33 @@ wb_run() {
   done
   _wb_cmd "$@" || return 1
   run "${flags[@]}" "${WB_CMD[@]}"
+}
+
+# _wb_explained PROGRAM COMMAND...: run COMMAND; when the program was stopped
+# rather than exiting (a signal, a limit), say why on stderr, so that a
+# failing test shows the reason next to the status.
+_wb_explained() {
+  local prog=$1 status
+  shift
+  "$@" && status=0 || status=$?
+  _wb_explain "$status" "$prog" >&2
+  return "$status"
+}
+
+_wb_explain() {
+  local why=""
+  case $1 in
+    124|137) why="it ran longer than the ${WB_TIMEOUT}s wall-clock limit, or was killed" ;;
+    125) why="it left files behind in /tmp or /dev/shm (see its stderr)" ;;
+    152) why="it used more than its CPU time limit (SIGXCPU)" ;;
+    153) why="it wrote a file larger than the file-size limit (SIGXFSZ)" ;;
+    134) why="it aborted (SIGABRT)" ;;
+    135) why="it died of SIGBUS" ;;
+    136) why="it died of SIGFPE" ;;
+    139) why="it died of SIGSEGV (a bad memory access)" ;;
+    *) return 0 ;;
+  esac
+  echo "note: ${2##*/} exited with status $1: $why"
 }
 
 # wb_exec PROGRAM ARGS...: the same command without `run`, for pipelines and
