@@ -39,7 +39,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib setup demo run test check grade grade-all autograder memcheck book clean help
+.PHONY: all lib setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
@@ -97,6 +97,21 @@ book: ## the HTML book from the write-ups, with Doxygen: build/book/html/index.h
 	  WB_DOT_DIRS='$(addprefix $(CURDIR)/,$(wildcard chapters/*))' doxygen book/Doxyfile \
 	  || { cat $(BUILD)/book/warnings.log >&2; echo "book: doxygen failed (warnings are errors)" >&2; exit 1; }
 	@echo "book: $(BUILD)/book/html/index.html"
+
+# The sanitizer build: the same sources in their own build directory, and the
+# same tests. ASan leaves SIGSEGV/SIGBUS to the programs, whose lessons catch
+# them; any ASan or UBSan report fails the program.
+SAN_BUILD  := $(BUILD)/sanitize
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_ENV    := ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_leaks=1:abort_on_error=0 \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+sanitize: setup ## the demo and solution tests with every program built with ASan and UBSan
+	$(Q)$(MAKE) --no-print-directory BUILD='$(SAN_BUILD)' CFLAGS='$(CFLAGS) $(SAN_FLAGS)' \
+	  LDFLAGS='$(LDFLAGS) $(SAN_FLAGS)' $(if $(CH),CH=$(CH) sanitize-build,all)
+	$(Q)$(SAN_ENV) WB_SANITIZE=1 WB_BUILD='$(SAN_BUILD)' WB_TIMEOUT=120 scripts/run-tests.sh --demos --solutions $(if $(CH),--chapter $(CH))
+
+sanitize-build: $(SELECTED)
 
 clean: ## remove build/
 	rm -rf $(BUILD)

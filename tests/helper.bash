@@ -126,6 +126,12 @@ _wb_named() {
 }
 
 on_valgrind() { [[ $WB_WRAPPER == *valgrind* ]]; }
+# True under `make sanitize` (programs built with ASan and UBSan): ASan has
+# its own malloc (no [heap]), shadow memory (more faults, more VMAs) and a
+# large reserved address space.
+on_sanitizer() { [[ -n ${WB_SANITIZE:-} ]]; }
+# Either kind of instrumentation.
+on_instrumented() { on_valgrind || on_sanitizer; }
 
 # assert_one_error_line PROG PATTERN: the failure was reported as exactly one
 # line on stderr, `PROG: ...`, matching the extended regex PATTERN. Use after
