@@ -39,7 +39,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book clean help
+.PHONY: all lib setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book lint clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
@@ -113,11 +113,21 @@ sanitize: setup ## the demo and solution tests with every program built with ASa
 
 sanitize-build: $(SELECTED)
 
+lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by setup)
+	$(Q)WB_SETUP_EXTRA='cppcheck shellcheck clang-format' scripts/setup.sh
+	$(Q)scripts/lint.sh
+
+compile_commands.json: $(LIB_SRCS) $(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS) Makefile ## for editors (clangd): how each C file is compiled
+	$(Q)printf '%s\n' $(filter %.c,$^) | jq -R -s --arg dir '$(CURDIR)' \
+	  --arg cmd '$(CC) $(CPPFLAGS) $(CFLAGS)' \
+	  '[split("\n")[] | select(length > 0) | {directory: $$dir, file: ., command: ($$cmd + " -c " + .)}]' >$@
+	@echo "compile_commands.json: $$(jq length $@) files"
+
 clean: ## remove build/
 	rm -rf $(BUILD)
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' Makefile | \
-	  sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
+	@grep -hE '^[a-z_.-]+:.*## ' Makefile | \
+	  sed -E 's/^([a-z_.-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
 -include $(PROGS:=.d) $(LIB_OBJS:.o=.d)

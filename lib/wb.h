@@ -18,7 +18,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdnoreturn.h>
 #include <sys/types.h>
 
 /** Exit status for a failing call (the program's own error). */
@@ -32,8 +31,8 @@
  * STEP is a printf format naming what was being done, e.g.
  * `wb_die("open '%s'", path)`. errno is read before anything else runs.
  */
-noreturn void wb_die(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+_Noreturn void wb_die(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /**
  * @brief Print `prog: STEP: strerror(errno)` on stderr and carry on.
@@ -48,8 +47,8 @@ void wb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * For failures that are not a failing system call: a check that found the
  * wrong bytes, a file of the wrong size.
  */
-noreturn void wb_fatal(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+_Noreturn void wb_fatal(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /**
  * @brief Set the usage line printed by wb_usage() and by `-h`.
@@ -61,8 +60,8 @@ void wb_set_usage(const char *args);
  * @brief Print `prog: MESSAGE (usage: prog ARGS)` as one line on stderr and
  *        exit 2.
  */
-noreturn void wb_usage(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+_Noreturn void wb_usage(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /**
  * @brief Parse the common options: `-h` prints usage and exits 0, any other
@@ -74,7 +73,7 @@ noreturn void wb_usage(const char *fmt, ...)
 int wb_simple_args(int argc, char *argv[]);
 
 /** @brief Print the usage line on stdout and exit 0 (the `-h` option). */
-noreturn void wb_help(void);
+_Noreturn void wb_help(void);
 
 /** @brief The system page size, from sysconf(_SC_PAGESIZE). */
 size_t wb_page_size(void);

@@ -39,6 +39,11 @@ fi
 
 passed=0 failed=0 skipped=0 harness_error=0
 
+# The litter check: every test works in its own directory, so the suite must
+# leave no new entry in /tmp or /dev/shm. What is there now is the baseline.
+litter_list() { find /tmp /dev/shm -mindepth 1 -maxdepth 1 2>/dev/null | sort; }
+litter_before=$(litter_list)
+
 # run_phase LABEL FILTER INVERT: run bats over $files with name filter FILTER,
 # print one line per test, add to the counts. INVERT=1 for the stub proof.
 run_phase() {
@@ -96,6 +101,18 @@ for mode in "${modes[@]}"; do
     stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
   esac
 done
+
+echo "== litter: new entries in /tmp and /dev/shm after the run"
+sleep 0.2   # let the last test's children finish exiting
+litter=$(comm -13 <(echo "$litter_before") <(litter_list) | grep -v '/bats-run-' || true)
+if [ -n "$litter" ]; then
+  echo "  FAIL  the suite left these behind:"
+  sed 's/^/        /' <<<"$litter"
+  failed=$((failed + 1))
+else
+  echo "  ok    none"
+  passed=$((passed + 1))
+fi
 
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary+=", $skipped skipped"

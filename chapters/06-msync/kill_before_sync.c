@@ -57,7 +57,7 @@ static long dirty_pages(const void *base)
 }
 
 /* The child: map, store a line per page, die. */
-static noreturn void child(int fd, size_t ps)
+static _Noreturn void child(int fd, size_t ps)
 {
     char *p = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
                    0);

@@ -52,7 +52,7 @@ static void put(int fd, const void *buf, size_t n)
 }
 
 /* The child: wait for the word, read(2) the parent's line, pwrite our own. */
-static noreturn void child(int from_parent, int to_parent)
+static _Noreturn void child(int from_parent, int to_parent)
 {
     char cmd, buf[sizeof via_map] = "";
     int fd = open(path, O_RDWR);          /* its own open file description */

@@ -32,7 +32,7 @@ static int write_all(int fd, const void *buf, size_t len)
 }
 
 /* The child: wait for the parent's go (EOF on the pipe), then save. */
-static noreturn void save(int go, int fd, const uint32_t *arr, size_t bytes,
+static _Noreturn void save(int go, int fd, const uint32_t *arr, size_t bytes,
                           const char *path)
 {
     char c;
