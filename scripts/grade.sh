@@ -62,7 +62,7 @@ if [ ${#exercises[@]} -eq 0 ]; then
 fi
 
 # Each run starts clean: programs, results and temporary files.
-rm -rf "$out/bin" "$out/res" "$out/tmp"
+rm -rf "${out:?}/bin" "${out:?}/res" "${out:?}/tmp"
 mkdir -p "$out/bin" "$out/res" "$out/tmp"
 chmod 755 "$out" "$out/bin"
 start=$(date +%s)
