@@ -39,7 +39,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book lint clean help
+.PHONY: all lib setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book lint fuzz clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
@@ -112,6 +112,22 @@ sanitize: setup ## the demo and solution tests with every program built with ASa
 	$(Q)$(SAN_ENV) WB_SANITIZE=1 WB_BUILD='$(SAN_BUILD)' WB_TIMEOUT=120 scripts/run-tests.sh --demos --solutions $(if $(CH),--chapter $(CH))
 
 sanitize-build: $(SELECTED)
+
+# The chapter 14 parser under libFuzzer. The seed corpus is a region a
+# perfvm run saved; FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 30
+FUZZ_DIR     := $(BUILD)/fuzz
+fuzz: $(BUILD)/chapters/14-perfdata/perfvm ## fuzz the PerfData parser for FUZZ_SECONDS (default 30) with libFuzzer
+	$(Q)WB_SETUP_EXTRA='clang' scripts/setup.sh
+	$(Q)ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || \
+	  WB_SETUP_EXTRA='libFuzzer:libclang-rt-14-dev' scripts/setup.sh
+	$(Q)mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seedrun
+	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Ichapters/14-perfdata -Ilib \
+	  chapters/14-perfdata/fuzz/perfdata_fuzz.c -o $(FUZZ_DIR)/perfdata_fuzz
+	$(Q)test -s $(FUZZ_DIR)/corpus/perfvm.data || \
+	  (cd $(FUZZ_DIR)/seedrun && $(CURDIR)/$(BUILD)/chapters/14-perfdata/perfvm -d . -t 50 -s ../corpus/perfvm.data >/dev/null)
+	$(Q)rm -rf $(FUZZ_DIR)/seedrun
+	$(Q)$(FUZZ_DIR)/perfdata_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
 
 lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by setup)
 	$(Q)WB_SETUP_EXTRA='cppcheck shellcheck clang-format' scripts/setup.sh

@@ -1,0 +1,62 @@
+/*
+ * ex3_cleanup.c: remove the stale files of a PerfData directory, keep the live ones (exercise).
+ *
+ * TASK
+ *   ex3_cleanup DIR
+ * does what a JVM does to its hsperfdata_USER directory before it creates
+ * its own file: files left behind by processes that died without removing
+ * them (kill -9, a crash, a power cut) are removed; files of live
+ * processes are kept. Take the entries of DIR (not "." or "..") in strcmp
+ * order of their names and print one line for each:
+ *
+ *   kept NAME: not a regular file         (fstatat with AT_SYMLINK_NOFOLLOW:
+ *                                          directories, symbolic links, ...
+ *                                          are left alone)
+ *   removed NAME: not a process id        (a regular file whose name is not
+ *                                          a pid: see below)
+ *   kept NAME: locked by a live producer  (a pid file that another process
+ *                                          holds an flock on: a producer in
+ *                                          another pid namespace, whose pid
+ *                                          means nothing here)
+ *   removed NAME: no such process         (kill(pid, 0) fails with ESRCH)
+ *   kept NAME: the process is alive       (kill succeeds, or fails with
+ *                                          EPERM: it exists, it is not ours)
+ *
+ * then a last line `N removed, M kept`. A name is a pid when it is all
+ * digits, has no leading zero and is at most INT_MAX: "0", "007", "-1",
+ * "12abc" and "99999999999" are not. (Never give 0 or a negative number to
+ * kill(): kill(0, 0) asks about your own process group and kill(-1, 0)
+ * about every process you may signal.)
+ *
+ * The lock test: open the file (O_RDONLY | O_NOFOLLOW, relative to DIR's
+ * descriptor with openat) and try flock(fd, LOCK_EX | LOCK_NB). If it fails,
+ * someone holds the file: keep it. If it succeeds, keep the descriptor (and
+ * so the lock) open until after unlinkat(), so that no producer can take the
+ * file over while you are deleting it.
+ *
+ * DIR itself is opened with O_RDONLY | O_DIRECTORY | O_NOFOLLOW. Errors,
+ * one line on stderr, exit 1:
+ *   ex3_cleanup: DIR: is a symbolic link
+ *   ex3_cleanup: DIR: No such file or directory     (wb_die("%s", DIR))
+ *
+ * READ   kill(2) (signal 0), flock(2), openat(2), unlinkat(2), fstatat(2),
+ *        fdopendir(3), readdir(3), qsort(3); chapter 14's README, "Stale
+ *        files" and "Two containers, one pid".
+ * HINTS  Collect the names with readdir() (strdup each), sort them, then
+ *        work through the list. The tests make live processes with
+ *        `sleep 30 &`, dead pids from processes that have exited, and
+ *        locked files with flock(1).
+ * CHECK  make grade CH=14
+ */
+#include "wb.h"
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] DIR");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i != 1)
+        wb_usage("expected DIR");
+
+    /* TODO: open DIR safely, list and sort its names, judge each one. */
+    wb_fatal("not implemented yet");
+}
