@@ -227,14 +227,14 @@ static inline long pd_parse_entry(const unsigned char *buf, size_t size,
         return 0;                       /* the end of the list */
     if (len < PD_MIN_ENTRY)
         PD_BAD("entry_length %u does not advance past its %u-byte header",
-               len, PD_ENTRY_HEADER);
+               len, (unsigned)PD_ENTRY_HEADER);
     if (len > size - off)
         PD_BAD("entry_length %u runs past the end of the region (%zu bytes)",
                len, size);
     uint32_t name_off = pd_get32(e + PD_E_NAME_OFFSET, order);
     if (name_off < PD_ENTRY_HEADER || name_off >= len)
         PD_BAD("name_offset %u is outside the entry (%u..%u)", name_off,
-               PD_ENTRY_HEADER, len - 1);
+               (unsigned)PD_ENTRY_HEADER, len - 1);
     const char *name = (const char *)e + name_off;
     const char *nul = memchr(name, '\0', len - name_off);
     if (nul == NULL)

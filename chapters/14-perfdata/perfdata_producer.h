@@ -177,7 +177,6 @@ static inline void pd_init_prologue(unsigned char *b)
 static inline void pd_create(struct pd_producer *p, const char *base, pid_t pid,
                              size_t size, bool shared)
 {
-    char why[PD_WHY] = "";
     p->base = NULL;
     p->size = size;
     p->shared = false;
@@ -187,6 +186,7 @@ static inline void pd_create(struct pd_producer *p, const char *base, pid_t pid,
     p->dir[0] = '\0';
     snprintf(p->name, sizeof p->name, "%d", (int)pid);
     if (shared) {
+        char why[PD_WHY] = "";
         bool mine = false;
         int fd = -1;
         const char *what = "perfdata";     /* what the warning is about */

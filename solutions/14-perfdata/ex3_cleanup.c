@@ -75,7 +75,8 @@ int main(int argc, char *argv[])
             wb_die("strdup");
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n > 0)                  /* qsort wants a real array, even for 0 */
+        qsort(names, n, sizeof *names, by_name);
 
     int removed = 0, kept = 0;
     for (size_t k = 0; k < n; k++) {
