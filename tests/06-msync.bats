@@ -28,6 +28,10 @@ dirty_after() {
   assert_line --regexp '^  msync\(base\+page 3, 1 page, MS_ASYNC\) +ENOMEM '
   if [[ $output == *"mlock failed"* ]]; then
     echo "# mlock was refused here: the EBUSY row was not run" >&3
+  elif on_sanitizer; then
+    # ASan's mlock() is a no-op returning 0: nothing would be locked.
+    assert_line "  built with AddressSanitizer: its mlock() locks nothing (and returns 0): the EBUSY row is left out"
+    refute_line --partial "msync(locked"
   else
     assert_line --regexp '^  msync\(locked, 1 page, MS_SYNC\|MS_INVALIDATE\) +EBUSY '
     assert_line --regexp '^  msync\(locked, 1 page, MS_SYNC\) +ok '

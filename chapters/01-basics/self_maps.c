@@ -9,7 +9,10 @@
  * pages. Last, it points out which line holds a function, an initialised
  * global, a local variable and a malloc'd block. Under Valgrind the map is
  * Valgrind's: there is no [heap], malloc is replaced, and the [stack] line is
- * Valgrind's own stack, not the program's; the program says so.
+ * Valgrind's own stack, not the program's; the program says so. Built with
+ * AddressSanitizer (make sanitize) there is no [heap] either, since ASan's
+ * malloc takes its blocks from anonymous regions of its own, and the lowest
+ * lines are ASan's shadow memory, not the program; it says that too.
  *
  * Usage: self_maps [-h]
  * Tour:
@@ -21,6 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* True when built with AddressSanitizer, which changes the map. */
+static bool built_with_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return true;
+#else
+    return false;
+#endif
+}
 
 /* One thing of each kind whose home we look for. */
 int initialised_global = 42;
@@ -148,6 +161,11 @@ int main(int argc, char *argv[])
         printf("note: under Valgrind this is Valgrind's map: there is no "
                "[heap], malloc is Valgrind's own, and [stack] is Valgrind's "
                "stack (ours is anonymous)\n\n");
+    if (built_with_asan())
+        printf("note: built with AddressSanitizer: there is no [heap], "
+               "malloc is ASan's own (its blocks are in anonymous lines), and "
+               "the lowest lines, huge and anonymous, are its shadow memory, "
+               "not the program\n\n");
 
     FILE *f = fopen("/proc/self/maps", "re");
     if (f == NULL)

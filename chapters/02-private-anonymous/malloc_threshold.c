@@ -14,7 +14,8 @@
  *      threshold, and the dynamic raising is switched off.
  * malloc_trim(0) before each malloc hands the free top of the heap back, so
  * that every request has to choose between growing the heap and mmap.
- * Under Valgrind, malloc is Valgrind's own: the demo says so and stops.
+ * Under Valgrind, malloc is Valgrind's own, and so it is when the demo is
+ * built with AddressSanitizer (make sanitize): the demo says so and stops.
  *
  * Usage: malloc_threshold [-h] [-t THRESHOLD] [SIZE...]
  * Tour:
@@ -30,6 +31,16 @@
 #include <unistd.h>
 
 #define MAX_SIZES 32
+
+/* True when built with AddressSanitizer, whose malloc replaces glibc's. */
+static bool built_with_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return true;
+#else
+    return false;
+#endif
+}
 
 static void pass(const char *title, const size_t *sizes, int n)
 {
@@ -103,6 +114,12 @@ int main(int argc, char *argv[])
     if (wb_on_valgrind()) {
         printf("running under Valgrind: malloc here is Valgrind's replacement, "
                "which has no mmap threshold; nothing to show\n");
+        return 0;
+    }
+    if (built_with_asan()) {
+        printf("built with AddressSanitizer: malloc here is ASan's own, "
+               "which has no mmap threshold (its mallopt does nothing); "
+               "nothing to show\n");
         return 0;
     }
 

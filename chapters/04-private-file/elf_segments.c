@@ -22,6 +22,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnu/libc-version.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,9 +175,14 @@ int main(int argc, char *argv[])
     read_headers("/proc/self/exe", "the executable", &exe);
     match_maps(&exe);
 
-    Dl_info info;   /* which file holds printf? the C library */
-    if (dladdr((void *)printf, &info) == 0 || info.dli_fname == NULL)
-        wb_fatal("dladdr cannot find the file that holds printf");
+    /* Which file holds gnu_get_libc_version()? The C library. (Not printf:
+     * a sanitizer's run-time library defines its own printf, to check its
+     * arguments, and dladdr would name that library instead.) */
+    Dl_info info;
+    if (dladdr((void *)gnu_get_libc_version, &info) == 0 ||
+        info.dli_fname == NULL)
+        wb_fatal("dladdr cannot find the file that holds "
+                 "gnu_get_libc_version");
     if (realpath(info.dli_fname, libc.path) == NULL)
         wb_die("realpath '%s'", info.dli_fname);
     const char *base = strrchr(libc.path, '/');

@@ -97,8 +97,10 @@ int main(int argc, char *argv[])
     struct stat st;
     if (fstat(fd, &st) == -1)
         wb_die("fstat");
-    if (!S_ISREG(st.st_mode) || st.st_size == 0)
-        wb_fatal("'%s' must be a non-empty regular file", name);
+    if (!S_ISREG(st.st_mode))
+        wb_fatal("'%s' is not a regular file", name);
+    if (st.st_size == 0)
+        wb_fatal("'%s' is empty: it must be a non-empty regular file", name);
     size_t len = (size_t)st.st_size, pages = (len + ps - 1) / ps;
     uint64_t before = file_checksum(fd);
     printf("%s: %zu bytes, %zu page(s), opened O_RDWR\n", name, len, pages);

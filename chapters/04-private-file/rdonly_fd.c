@@ -97,8 +97,10 @@ int main(int argc, char *argv[])
     struct stat st;
     if (fstat(fd, &st) == -1)
         wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode) || st.st_size == 0)
-        wb_fatal("'%s' must be a non-empty regular file", path);
+    if (!S_ISREG(st.st_mode))
+        wb_fatal("'%s' is not a regular file", path);
+    if (st.st_size == 0)
+        wb_fatal("'%s' is empty: it must be a non-empty regular file", path);
     len = (size_t)st.st_size;
     char first;
     if (pread(fd, &first, 1, 0) != 1)

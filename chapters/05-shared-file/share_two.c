@@ -59,6 +59,8 @@ static struct board *attach(bool writable)
     struct stat st;
     if (fstat(fd, &st) == -1)
         wb_die("fstat '%s'", path);
+    if (!S_ISREG(st.st_mode))
+        wb_fatal("'%s' is not a regular file", path);
     if (writable && st.st_size == 0) {
         if (ftruncate(fd, sizeof(struct board)) == -1)
             wb_die("ftruncate '%s'", path);

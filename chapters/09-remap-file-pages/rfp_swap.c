@@ -110,11 +110,12 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] [FILE]");
     bool fixed = false;
     int opt;
+    opterr = 0;                 /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hF")) != -1) {
         if (opt == 'h')
             wb_help();
         if (opt != 'F')
-            wb_usage("unknown option");
+            wb_usage("unknown option '-%c'", optopt);
         fixed = true;
     }
     if (argc - optind > 1)
@@ -130,9 +131,11 @@ int main(int argc, char *argv[])
         struct stat st;
         if (fstat(fd, &st) == -1)
             wb_die("fstat '%s'", path);
-        if (!S_ISREG(st.st_mode) || (size_t)st.st_size <= (NPAGES - 1) * ps)
-            wb_fatal("'%s' must be a regular file of more than %d pages",
-                     path, NPAGES - 1);
+        if (!S_ISREG(st.st_mode))
+            wb_fatal("'%s' is not a regular file", path);
+        if ((size_t)st.st_size <= (NPAGES - 1) * ps)
+            wb_fatal("'%s' is %lld bytes: it must be more than %d pages",
+                     path, (long long)st.st_size, NPAGES - 1);
         printf("%s: %lld bytes; mapping its first %d pages\n", path,
                (long long)st.st_size, NPAGES);
     } else {

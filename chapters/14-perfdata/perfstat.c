@@ -267,7 +267,7 @@ int main(int argc, char *argv[])
     bool list = false, verbose = false;
     long wait_ms = 1000, interval = -1, count = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "hvld:w:i:n:f:")) != -1) {
+    while ((opt = getopt(argc, argv, ":hvld:w:i:n:f:")) != -1) {
         switch (opt) {
         case 'h': wb_help();
         case 'v': verbose = true; break;
@@ -277,7 +277,8 @@ int main(int argc, char *argv[])
         case 'i': interval = wb_long_arg(optarg, "MS", 1, 3600000); break;
         case 'n': count = wb_long_arg(optarg, "COUNT", 1, 1000000); break;
         case 'f': file = optarg; break;
-        default: wb_usage("unknown option");
+        case ':': wb_usage("option '-%c' needs a value", optopt);
+        default: wb_usage("unknown option '-%c'", optopt);
         }
     }
     pid_t pid = 0;

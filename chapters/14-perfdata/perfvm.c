@@ -100,7 +100,7 @@ int main(int argc, char *argv[])
     pid_t pid = getpid();
     bool shared = true, monitor = false;
     int opt;
-    while ((opt = getopt(argc, argv, "hnmd:t:s:p:e:")) != -1) {
+    while ((opt = getopt(argc, argv, ":hnmd:t:s:p:e:")) != -1) {
         switch (opt) {
         case 'h': wb_help();
         case 'n': shared = false; break;
@@ -110,7 +110,8 @@ int main(int argc, char *argv[])
         case 's': save = optarg; break;
         case 'p': pid = (pid_t)wb_long_arg(optarg, "PID", 1, INT_MAX); break;
         case 'e': extra = wb_long_arg(optarg, "N", 0, 100000); break;
-        default: wb_usage("unknown option");
+        case ':': wb_usage("option '-%c' needs a value", optopt);
+        default: wb_usage("unknown option '-%c'", optopt);
         }
     }
     if (optind != argc)

@@ -40,7 +40,9 @@
  * HINTS  sscanf's %n tells you how far it got, which is where the path
  *        starts. Cast main to (const void *) to take its address as data.
  *        Under Valgrind there is no [heap] and the stack is anonymous: the
- *        tests that need them skip there.
+ *        tests that need them skip there. Built with AddressSanitizer (make
+ *        sanitize) there is no [heap] either: ASan's malloc puts even a
+ *        small block in an anonymous line, and the test expects that.
  * CHECK  make grade CH=01
  */
 #include "wb.h"

@@ -44,8 +44,9 @@
  * --die-after K (for the tests): after committing K records of this run,
  * write the next record's bytes but not the header, then raise(SIGKILL).
  *
- * Errors: a failing call is one line `ex2_applog: step: cause`, exit 1; a
- * bad mode, N or K (not a number in 0..10000000) is a usage error, exit 2.
+ * Errors: a failing call is one line `ex2_applog: step: cause`, exit 1, and
+ * so is a FILE that is not a regular file (`'FILE' is not a regular file`);
+ * a bad mode, N or K (not a number in 0..10000000) is a usage error, exit 2.
  *
  * READ   mmap(2), ftruncate(2), msync(2) (and why this log does not need it
  *        to survive a kill), the GCC manual's "__atomic Builtins";

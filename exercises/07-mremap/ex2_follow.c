@@ -18,8 +18,9 @@
  *       ex2_follow: no growth for 5 s (printed 100 of 200 bytes)
  * The file may be empty at the start: a mapping cannot have length 0, so map
  * it only once it has a first byte. Other errors (a file that cannot be
- * opened, a file that shrinks) are one error line and exit 1; a bad number
- * is a usage error, exit 2. MAXBYTES 0 prints nothing and succeeds.
+ * opened or is not a regular file, a file that shrinks) are one error line
+ * and exit 1; a bad number is a usage error, exit 2. MAXBYTES 0 prints
+ * nothing and succeeds.
  *
  * READ   mremap(2), mmap(2) (MAP_SHARED sees other writers' bytes), fstat(2),
  *        clock_gettime(2), nanosleep(2); chapter 07's README.

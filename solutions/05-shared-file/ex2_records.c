@@ -47,8 +47,9 @@ static struct record *attach(size_t *count, int prot)
     struct stat st;
     if (fstat(fd, &st) == -1)
         wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode) || st.st_size == 0 ||
-        st.st_size % (off_t)sizeof(struct record) != 0)
+    if (!S_ISREG(st.st_mode))
+        wb_fatal("'%s' is not a regular file", path);
+    if (st.st_size == 0 || st.st_size % (off_t)sizeof(struct record) != 0)
         wb_fatal("'%s' is %lld bytes, not a whole number of %zu-byte records",
                  path, (long long)st.st_size, sizeof(struct record));
     *count = (size_t)st.st_size / sizeof(struct record);

@@ -76,6 +76,8 @@ static void append(const char *path, long n, long die_after)
     struct stat st;
     if (fstat(log.fd, &st) == -1)
         wb_die("fstat '%s'", path);
+    if (!S_ISREG(st.st_mode))
+        wb_fatal("'%s' is not a regular file", path);
     log.size = (size_t)st.st_size;
     if (log.size == 0) {
         log.size = INITIAL_PAGES * wb_page_size();
@@ -134,6 +136,8 @@ static void dump(const char *path)
     struct stat st;
     if (fstat(log.fd, &st) == -1)
         wb_die("fstat '%s'", path);
+    if (!S_ISREG(st.st_mode))
+        wb_fatal("'%s' is not a regular file", path);
     log.size = (size_t)st.st_size;
     if (log.size == 0) {                /* created, never initialised */
         printf("count 0\n");
@@ -196,7 +200,10 @@ int main(int argc, char *argv[])
         switch (c) {
         case 'h': wb_help();
         case 'd': die_after = wb_long_arg(optarg, "K", 0, 10000000); break;
-        default: wb_usage("unknown option '%s'", argv[optind - 1]);
+        default:        /* optopt: a short option; 0: a long one */
+            if (optopt != 0)
+                wb_usage("unknown option '-%c'", optopt);
+            wb_usage("unknown option '%s'", argv[optind - 1]);
         }
     }
     int i = optind;

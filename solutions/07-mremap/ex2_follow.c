@@ -48,6 +48,11 @@ int main(int argc, char *argv[])
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd == -1)
         wb_die("open '%s'", path);
+    struct stat st0;
+    if (fstat(fd, &st0) == -1)
+        wb_die("fstat '%s'", path);
+    if (!S_ISREG(st0.st_mode))
+        wb_fatal("'%s' is not a regular file", path);
 
     char *map = NULL;      /* the mapping; it may move when it grows */
     size_t mapped = 0;     /* its length in bytes, a whole number of pages */

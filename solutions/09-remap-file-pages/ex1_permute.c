@@ -25,11 +25,12 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] FILE P0 P1 ... Pn-1");
     bool fixed = false;
     int opt;
+    opterr = 0;                 /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hF")) != -1) {
         if (opt == 'h')
             wb_help();
         if (opt != 'F')
-            wb_usage("unknown option");
+            wb_usage("unknown option '-%c'", optopt);
         fixed = true;
     }
     if (argc - optind < 2)
@@ -45,10 +46,14 @@ int main(int argc, char *argv[])
     for (size_t i = 0; i < n; i++) {
         perm[i] = (size_t)wb_long_arg(argv[optind + 1 + (int)i], "page", 0,
                                       LONG_MAX);
-        if (perm[i] >= n || seen[perm[i]])
+        if (perm[i] >= n || seen[perm[i]]) {
+            size_t bad = perm[i];
+            free(seen);         /* wb_usage() exits: leave no block behind */
+            free(perm);
             wb_usage("the pages must be a permutation of 0..%zu; '%zu' %s",
-                     n - 1, perm[i], perm[i] >= n ? "is out of range"
-                                                  : "appears twice");
+                     n - 1, bad, bad >= n ? "is out of range"
+                                          : "appears twice");
+        }
         seen[perm[i]] = true;
     }
     free(seen);
@@ -69,9 +74,12 @@ int main(int argc, char *argv[])
     size_t ps = wb_page_size();
     size_t file_pages = ((size_t)st.st_size + ps - 1) / ps;
     for (size_t i = 0; i < n; i++)
-        if (perm[i] >= file_pages)
-            wb_usage("page %zu is past the end of '%s' (%zu page%s)", perm[i],
+        if (perm[i] >= file_pages) {
+            size_t bad = perm[i];
+            free(perm);
+            wb_usage("page %zu is past the end of '%s' (%zu page%s)", bad,
                      path, file_pages, file_pages == 1 ? "" : "s");
+        }
 
     size_t len = n * ps;
     char *region = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);

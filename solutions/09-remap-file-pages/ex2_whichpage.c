@@ -53,12 +53,13 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] FILE P0 ... Pn-1 -- Q...");
     bool fixed = false;
     int opt;
+    opterr = 0;                 /* one error line: ours, not getopt's */
     /* '+': stop at FILE, so that the "--" among the operands stays there */
     while ((opt = getopt(argc, argv, "+hF")) != -1) {
         if (opt == 'h')
             wb_help();
         if (opt != 'F')
-            wb_usage("unknown option");
+            wb_usage("unknown option '-%c'", optopt);
         fixed = true;
     }
     int sep = optind + 1;
@@ -79,10 +80,14 @@ int main(int argc, char *argv[])
     for (size_t i = 0; i < n; i++) {
         perm[i] = (size_t)wb_long_arg(argv[optind + 1 + (int)i], "page", 0,
                                       LONG_MAX);
-        if (perm[i] >= n || seen[perm[i]])
+        if (perm[i] >= n || seen[perm[i]]) {
+            size_t bad = perm[i];
+            free(seen);         /* wb_usage() exits: leave no block behind */
+            free(perm);
             wb_usage("the pages must be a permutation of 0..%zu; '%zu' %s",
-                     n - 1, perm[i], perm[i] >= n ? "is out of range"
-                                                  : "appears twice");
+                     n - 1, bad, bad >= n ? "is out of range"
+                                          : "appears twice");
+        }
         seen[perm[i]] = true;
     }
     free(seen);
@@ -109,9 +114,13 @@ int main(int argc, char *argv[])
     size_t ps = wb_page_size();
     size_t file_pages = ((size_t)st.st_size + ps - 1) / ps;
     for (size_t i = 0; i < n; i++)
-        if (perm[i] >= file_pages)
-            wb_usage("page %zu is past the end of '%s' (%zu page%s)", perm[i],
+        if (perm[i] >= file_pages) {
+            size_t bad = perm[i];
+            free(perm);
+            free(query);
+            wb_usage("page %zu is past the end of '%s' (%zu page%s)", bad,
                      path, file_pages, file_pages == 1 ? "" : "s");
+        }
 
     char *region = build_view(fd, perm, n, fixed);
     close(fd);

@@ -19,11 +19,12 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-o UID] DIR");
     uid_t owner = geteuid();
     int opt;
-    while ((opt = getopt(argc, argv, "ho:")) != -1) {
+    while ((opt = getopt(argc, argv, ":ho:")) != -1) {
         switch (opt) {
         case 'h': wb_help();
         case 'o': owner = (uid_t)wb_long_arg(optarg, "UID", 0, INT_MAX); break;
-        default: wb_usage("unknown option");
+        case ':': wb_usage("option '-%c' needs a value", optopt);
+        default: wb_usage("unknown option '-%c'", optopt);
         }
     }
     if (argc - optind != 1)
