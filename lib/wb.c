@@ -463,6 +463,15 @@ bool wb_on_valgrind(void)
 #endif
 }
 
+bool wb_on_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return true;    /* lib/ is built with the same flags as the programs */
+#else
+    return false;
+#endif
+}
+
 void wb_quiet_begin(void)
 {
 #ifdef WB_HAVE_VALGRIND_H

@@ -188,6 +188,13 @@ const char *wb_errname(int err);
 bool wb_on_valgrind(void);
 
 /**
+ * @brief True when the program was built with AddressSanitizer (`make
+ *        sanitize`): ASan has its own malloc, shadow memory and interceptors,
+ *        so some lessons look different.
+ */
+bool wb_on_asan(void);
+
+/**
  * @brief Stop Memcheck reporting errors until wb_quiet_end().
  *
  * For the few lines that touch unmapped or protected memory on purpose

@@ -58,8 +58,8 @@ int main(int argc, char *argv[])
     struct wb_vma v;
     if (wb_vma_of(p, &v) == -1)
         wb_fatal("no VMA contains the new mapping");
-    printf("asked for %zu bytes; the VMA is %lu bytes = %lu page(s)\n", len,
-           v.end - v.start, (v.end - v.start) / ps);
+    printf("asked for %zu bytes; the VMA is %lu bytes = %zu page(s)\n", len,
+           v.end - v.start, (size_t)(v.end - v.start) / ps);
     wb_print_vmas("maps:", p, rounded + ps);
 
     touch(p, len - 1, "last byte asked for");

@@ -25,16 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* True when built with AddressSanitizer, which changes the map. */
-static bool built_with_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
-
 /* One thing of each kind whose home we look for. */
 int initialised_global = 42;
 
@@ -118,8 +108,8 @@ static void explain(const struct line *l)
     char range[64];
     snprintf(range, sizeof range, "0x%lx-0x%lx", l->start, l->end);
     printf("the first line of /proc/self/maps, column by column:\n");
-    printf("  address  %-30s first byte to one past the last: %lu page(s)\n",
-           range, (l->end - l->start) / wb_page_size());
+    printf("  address  %-30s first byte to one past the last: %zu page(s)\n",
+           range, (size_t)(l->end - l->start) / wb_page_size());
     printf("  perms    %-30s r read, w write, x execute; p private "
            "(copy-on-write), s shared\n", l->perms);
     printf("  offset   %08llx%22s where in the file the range starts "
@@ -161,7 +151,7 @@ int main(int argc, char *argv[])
         printf("note: under Valgrind this is Valgrind's map: there is no "
                "[heap], malloc is Valgrind's own, and [stack] is Valgrind's "
                "stack (ours is anonymous)\n\n");
-    if (built_with_asan())
+    if (wb_on_asan())
         printf("note: built with AddressSanitizer: there is no [heap], "
                "malloc is ASan's own (its blocks are in anonymous lines), and "
                "the lowest lines, huge and anonymous, are its shadow memory, "

@@ -33,16 +33,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* True when built with AddressSanitizer, which adds to the counts. */
-static bool built_with_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
-
 static char *map;         /* the mapping under study */
 static size_t npages, len;
 
@@ -133,15 +123,15 @@ int main(int argc, char *argv[])
     else
         wb_die("madvise MADV_NOHUGEPAGE");
 
-    if (built_with_asan())
+    if (wb_on_asan())
         printf("note: built with AddressSanitizer: each access also reads "
                "ASan's shadow memory (more minor faults), and ASan stores the "
                "call stack of every malloc, the measurement's own among them "
                "(a few more pages of anon RSS per row)\n\n");
     printf("%-32s %-17s %8s %17s\n", "step", "resident(mincore)",
            "minflt", "anon RSS(statm)");
-    struct counters prev = now();   /* the first call warms up malloc */
-    prev = now();
+    (void)now();                    /* the first call warms up malloc */
+    struct counters prev = now();
     row("after mmap", &prev);
 
     for (size_t pg = 0; pg < q; pg++)

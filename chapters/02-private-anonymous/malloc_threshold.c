@@ -32,16 +32,6 @@
 
 #define MAX_SIZES 32
 
-/* True when built with AddressSanitizer, whose malloc replaces glibc's. */
-static bool built_with_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
-
 static void pass(const char *title, const size_t *sizes, int n)
 {
     printf("%s\n", title);
@@ -116,7 +106,7 @@ int main(int argc, char *argv[])
                "which has no mmap threshold; nothing to show\n");
         return 0;
     }
-    if (built_with_asan()) {
+    if (wb_on_asan()) {
         printf("built with AddressSanitizer: malloc here is ASan's own, "
                "which has no mmap threshold (its mallopt does nothing); "
                "nothing to show\n");

@@ -83,8 +83,8 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i != 0 && argc - i != 2)
         wb_usage("expected K and M, or nothing");
-    long k = argc - i ? wb_long_arg(argv[i], "K", 1, 64) : 2;
-    long m = argc - i ? wb_long_arg(argv[i + 1], "M", 0, 100000000) : 10000000;
+    long k = (argc - i != 0) ? wb_long_arg(argv[i], "K", 1, 64) : 2;
+    long m = (argc - i != 0) ? wb_long_arg(argv[i + 1], "M", 0, 100000000) : 10000000;
 
     size_t len = wb_round_up((size_t)k * PAD);
     char *tight = mmap(NULL, len, PROT_READ | PROT_WRITE,

@@ -85,8 +85,8 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i != 0 && argc - i != 2)
         wb_usage("expected K and M, or nothing");
-    long k = argc - i ? wb_long_arg(argv[i], "K", 1, 64) : 4;
-    long m = argc - i ? wb_long_arg(argv[i + 1], "M", 0, 10000000) : 1000000;
+    long k = (argc - i != 0) ? wb_long_arg(argv[i], "K", 1, 64) : 4;
+    long m = (argc - i != 0) ? wb_long_arg(argv[i + 1], "M", 0, 10000000) : 1000000;
     long want = k * m;
 
     struct counters *c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,

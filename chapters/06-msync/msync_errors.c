@@ -27,16 +27,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* True when built with AddressSanitizer, whose mlock() does nothing. */
-static bool built_with_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
-
 /* Call msync and print one row: the call as text, the result, the reason. */
 static void row(const char *call, void *addr, size_t len, int flags,
                 bool into_hole, const char *why)
@@ -100,7 +90,7 @@ int main(int argc, char *argv[])
     /* [refused] */
 
     /* MS_INVALIDATE refuses to throw away pages that mlock pinned. */
-    if (built_with_asan()) {
+    if (wb_on_asan()) {
         printf("  built with AddressSanitizer: its mlock() locks nothing "
                "(and returns 0): the EBUSY row is left out\n");
     } else if (mlock(base, ps) == 0) {

@@ -39,7 +39,7 @@ static size_t count_intact(const unsigned char *p, size_t len)
     return n;
 }
 
-static void report(const char *how, char *old, char *new)
+static void report(const char *how, const char *old, const char *new)
 {
     printf("  result: %s\n", new == old ? how : "moved (the start address changed)");
 }

@@ -32,16 +32,6 @@
 #include <sys/mman.h>
 #include <time.h>
 
-/* True when built with AddressSanitizer: shadow memory, its own malloc. */
-static bool built_with_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -110,7 +100,7 @@ int main(int argc, char *argv[])
     printf("  result: %s\n", moved != old ? "moved" : "grew in place (unexpected)");
     printf("  minor faults during mremap: %ld\n", f1 - f0);
     printf("  minor faults reading all %zu pages at the new address: %ld\n", pages, f2 - f1);
-    if (built_with_asan())
+    if (wb_on_asan())
         printf("  (built with AddressSanitizer: those are its shadow memory's, "
                "one per 8 pages read, not ours)\n");
     printf("  contents: %zu of %zu pages intact\n", good, pages);
@@ -143,7 +133,7 @@ int main(int argc, char *argv[])
         printf("  skipped: under Valgrind malloc is Valgrind's own, and its realloc copies\n");
         return 0;
     }
-    if (built_with_asan()) {
+    if (wb_on_asan()) {
         printf("  skipped: built with AddressSanitizer, malloc is ASan's own, "
                "and its realloc copies\n");
         return 0;

@@ -37,16 +37,6 @@
 
 static size_t ps;
 
-/* True when built with AddressSanitizer, whose shadow memory faults too. */
-static bool built_with_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return true;
-#else
-    return false;
-#endif
-}
-
 static double now(void)
 {
     struct timespec t;
@@ -182,7 +172,7 @@ static bool reverse(char *p, size_t n, bool fixed)
     printf("  touching every page afterwards: %ld minor faults %s\n",
            touch_all(p, n), fixed ? "(nothing was populated)"
                                   : "(the emulation maps with MAP_POPULATE)");
-    if (built_with_asan())
+    if (wb_on_asan())
         printf("  (built with AddressSanitizer: add up to one fault per 8 "
                "pages for its shadow memory)\n");
     check_reversed(p, n);

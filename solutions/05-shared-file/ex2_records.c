@@ -41,7 +41,7 @@ static void lock(int how)
 /* Open FILE, check its size, map it shared; *count gets the record count. */
 static struct record *attach(size_t *count, int prot)
 {
-    fd = open(path, (prot & PROT_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    fd = open(path, ((prot & PROT_WRITE) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (fd == -1)
         wb_die("open '%s'", path);
     struct stat st;
