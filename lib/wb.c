@@ -149,9 +149,21 @@ int wb_parse_size(const char *s, size_t *out, const char **why)
     }
     unsigned shift = 0;
     switch (*p) {
-    case 'k': case 'K': shift = 10; p++; break;
-    case 'm': case 'M': shift = 20; p++; break;
-    case 'g': case 'G': shift = 30; p++; break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        p++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        p++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        p++;
+        break;
     default: break;
     }
     if (*p != '\0') {
@@ -163,7 +175,7 @@ int wb_parse_size(const char *s, size_t *out, const char **why)
         return -1;
     }
     v <<= shift;
-    if (v > SIZE_MAX / 2) {       /* no mapping can be that large */
+    if (v > SIZE_MAX / 2) { /* no mapping can be that large */
         *why = "too large";
         return -1;
     }
@@ -297,7 +309,7 @@ static int print_vma(const struct wb_vma *v, void *arg)
 
 void wb_print_vmas(const char *tag, const void *addr, size_t len)
 {
-    struct print_arg pa = { tag, (unsigned long)addr };
+    struct print_arg pa = {tag, (unsigned long)addr};
     fflush(stdout);
     for_each_vma(pa.base, pa.base + len, print_vma, &pa);
     fflush(stdout);
@@ -315,9 +327,9 @@ long wb_smaps_kb(const void *addr, const char *field)
     bool inside = false;
     long kb = -1;
     while (fgets(line, sizeof line, f) != NULL) {
-        if (parse_maps_line(line, &v) == 0) {    /* a VMA's first line */
+        if (parse_maps_line(line, &v) == 0) { /* a VMA's first line */
             if (inside)
-                break;                    /* past the VMA */
+                break; /* past the VMA */
             inside = (a >= v.start && a < v.end);
         } else if (inside && strncmp(line, field, flen) == 0 &&
                    line[flen] == ':') {
@@ -466,7 +478,7 @@ bool wb_on_valgrind(void)
 bool wb_on_asan(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
-    return true;    /* lib/ is built with the same flags as the programs */
+    return true; /* lib/ is built with the same flags as the programs */
 #else
     return false;
 #endif

@@ -107,11 +107,11 @@ long wb_long_arg(const char *s, const char *what, long min, long max);
  * @brief One line of /proc/PID/maps, parsed.
  */
 struct wb_vma {
-    unsigned long start;     /**< first address */
-    unsigned long end;       /**< one past the last address */
-    char perms[5];           /**< e.g. "rw-p", "r--s" */
+    unsigned long start;       /**< first address */
+    unsigned long end;         /**< one past the last address */
+    char perms[5];             /**< e.g. "rw-p", "r--s" */
     unsigned long long offset; /**< file offset of start */
-    char path[256];          /**< file, [heap], [stack]..., or "" */
+    char path[256];            /**< file, [heap], [stack]..., or "" */
 };
 
 /**

@@ -25,10 +25,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define NAME_AT(k) (16 * (k))      /* where mapping k writes its name */
-#define CHILD_AT 64                /* where the child writes, in every page */
+#define NAME_AT(k) (16 * (k)) /* where mapping k writes its name */
+#define CHILD_AT   64         /* where the child writes, in every page */
 
-static char temp_path[4096];       /* removed at exit when it is ours */
+static char temp_path[4096]; /* removed at exit when it is ours */
 
 static void remove_temp(void)
 {
@@ -37,7 +37,10 @@ static void remove_temp(void)
 }
 
 static const char *const names[4] = {
-    "private-anon", "shared-anon", "private-file", "shared-file",
+    "private-anon",
+    "shared-anon",
+    "private-file",
+    "shared-file",
 };
 
 /* Print n bytes of p, a zero byte as '.'. */
@@ -119,7 +122,7 @@ int main(int argc, char *argv[])
     pid_t pid = fork();
     if (pid == -1)
         wb_die("fork");
-    if (pid == 0) {                    /* the child writes into all four */
+    if (pid == 0) { /* the child writes into all four */
         for (int k = 0; k < 4; k++)
             memcpy(m[k] + CHILD_AT, "child", 5);
         _exit(0);
@@ -131,7 +134,8 @@ int main(int argc, char *argv[])
         wb_fatal("the child failed");
 
     printf("\na child (fork) wrote \"child\" at offset %d of each; the "
-           "parent reads there:\n", CHILD_AT);
+           "parent reads there:\n",
+           CHILD_AT);
     for (int k = 0; k < 4; k++) {
         printf("  %-12s ", names[k]);
         show(m[k] + CHILD_AT, 5);
@@ -140,10 +144,13 @@ int main(int argc, char *argv[])
                               : "does not: the child wrote to its own copy");
     }
 
-    static const struct { int off; const char *who; } spots[] = {
-        { NAME_AT(2), "private-file wrote its name" },
-        { NAME_AT(3), "shared-file wrote its name" },
-        { CHILD_AT, "the child wrote \"child\" in both" },
+    static const struct {
+        int off;
+        const char *who;
+    } spots[] = {
+        {NAME_AT(2), "private-file wrote its name"},
+        {NAME_AT(3), "shared-file wrote its name"},
+        {CHILD_AT, "the child wrote \"child\" in both"},
     };
     printf("\nthe file, read back with pread(2):\n");
     for (size_t k = 0; k < sizeof spots / sizeof spots[0]; k++) {

@@ -24,7 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define EIB ((size_t)1 << 60)      /* 1 EiB: far beyond any user address space */
+#define EIB ((size_t)1 << 60) /* 1 EiB: far beyond any user address space */
 
 /* Print one row: the case, then "ok" or the errno it produced. */
 static void row(const char *what, int failed, int err)
@@ -78,14 +78,15 @@ int main(int argc, char *argv[])
     }
     int ro = open(path, O_RDONLY | O_CLOEXEC);
     int wo = open(path, O_WRONLY | O_CLOEXEC);
-    if (unlink(path) == -1)     /* the descriptors keep the file alive */
+    if (unlink(path) == -1) /* the descriptors keep the file alive */
         wb_die("unlink '%s'", path);
     if (ro == -1 || wo == -1)
         wb_die("reopen '%s'", path);
     int dir = open_or_die("/", O_RDONLY | O_DIRECTORY, "as a directory");
 
     printf("a %zu-byte temporary file, opened O_RDWR, O_RDONLY and O_WRONLY; "
-           "page size %zu\n\n", 2 * ps, ps);
+           "page size %zu\n\n",
+           2 * ps, ps);
     printf("%-52s    %s\n", "case", "result (errno, strerror)");
     try_mmap("mmap: length 0", 0, PROT_READ, MAP_PRIVATE, rw, 0);
     char what[80];

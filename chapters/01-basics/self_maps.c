@@ -31,7 +31,7 @@ int initialised_global = 42;
 struct probe {
     const char *what;
     const void *addr;
-    int line;                  /* the maps line that holds it, 0 = none */
+    int line; /* the maps line that holds it, 0 = none */
     char perms[5];
     char label[64];
 };
@@ -111,11 +111,14 @@ static void explain(const struct line *l)
     printf("  address  %-30s first byte to one past the last: %zu page(s)\n",
            range, (size_t)(l->end - l->start) / wb_page_size());
     printf("  perms    %-30s r read, w write, x execute; p private "
-           "(copy-on-write), s shared\n", l->perms);
+           "(copy-on-write), s shared\n",
+           l->perms);
     printf("  offset   %08llx%22s where in the file the range starts "
-           "(hex)\n", l->offset, "");
+           "(hex)\n",
+           l->offset, "");
     printf("  device   %-30s major:minor of the file's device "
-           "(00:00: no file)\n", l->dev);
+           "(00:00: no file)\n",
+           l->dev);
     printf("  inode    %-30lu the file's inode number (0: no file)\n",
            l->inode);
     printf("  path     %s\n", l->path);
@@ -130,14 +133,14 @@ int main(int argc, char *argv[])
         wb_usage("no arguments expected");
 
     int local_variable = 7;
-    char *block = malloc(64);          /* small: glibc takes it from the heap */
+    char *block = malloc(64); /* small: glibc takes it from the heap */
     if (block == NULL)
         wb_die("malloc 64 bytes");
     struct probe probes[] = {
-        { "main() (a function)", (const void *)main, 0, "", "" },
-        { "initialised_global", &initialised_global, 0, "", "" },
-        { "local_variable", &local_variable, 0, "", "" },
-        { "malloc(64) block", block, 0, "", "" },
+        {"main() (a function)", (const void *)main, 0, "", ""},
+        {"initialised_global", &initialised_global, 0, "", ""},
+        {"local_variable", &local_variable, 0, "", ""},
+        {"malloc(64) block", block, 0, "", ""},
     };
     const size_t nprobes = sizeof probes / sizeof probes[0];
 
@@ -197,8 +200,8 @@ int main(int argc, char *argv[])
         if (probes[k].line == 0)
             printf("  %-20s not in any line (?)\n", probes[k].what);
         else
-            printf("  %-20s line %2d: %s %s\n", probes[k].what,
-                   probes[k].line, probes[k].perms, probes[k].label);
+            printf("  %-20s line %2d: %s %s\n", probes[k].what, probes[k].line,
+                   probes[k].perms, probes[k].label);
     }
     free(block);
     return 0;

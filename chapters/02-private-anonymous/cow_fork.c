@@ -53,7 +53,7 @@ static size_t count_own(const char *who)
 static int child(void)
 {
     volatile char sink;
-    (void)wb_minor_faults();   /* its first call copies a stack page */
+    (void)wb_minor_faults(); /* its first call copies a stack page */
     long f0 = wb_minor_faults();
     for (size_t i = 0; i < npages; i++)
         sink = map[i * ps];
@@ -61,16 +61,19 @@ static int child(void)
     (void)sink;
     size_t seen = count_own("parent");
     printf("child:  %zu of %zu pages read \"parent page I\"; reading them "
-           "cost %ld minor faults\n", seen, npages, f1 - f0);
+           "cost %ld minor faults\n",
+           seen, npages, f1 - f0);
 
     f0 = wb_minor_faults();
     write_all("child");
     f1 = wb_minor_faults();
     printf("child:  wrote \"child page I\" into %zu pages: %ld minor faults "
-           "(the copy-on-write copies)\n", npages, f1 - f0);
+           "(the copy-on-write copies)\n",
+           npages, f1 - f0);
     size_t mine = count_own("child");
     printf("child:  %zu of %zu pages now read \"child page I\"; last page: "
-           "\"%s\"\n", mine, npages, map + (npages - 1) * ps);
+           "\"%s\"\n",
+           mine, npages, map + (npages - 1) * ps);
     return (seen == npages && mine == npages) ? 0 : 1;
 }
 /* [child] */
@@ -90,8 +93,9 @@ int main(int argc, char *argv[])
         wb_die("mmap %zu pages", npages);
     write_all("parent");
     printf("parent: wrote \"parent page I\" into %zu private anonymous pages; "
-           "forking\n", npages);
-    fflush(stdout);     /* or the child would print this line a second time */
+           "forking\n",
+           npages);
+    fflush(stdout); /* or the child would print this line a second time */
 
     pid_t pid = fork();
     if (pid == -1)
@@ -110,11 +114,13 @@ int main(int argc, char *argv[])
 
     size_t kept = count_own("parent");
     printf("parent: %zu of %zu pages still read \"parent page I\"; last page: "
-           "\"%s\"\n", kept, npages, map + (npages - 1) * ps);
+           "\"%s\"\n",
+           kept, npages, map + (npages - 1) * ps);
     printf("(with MAP_SHARED | MAP_ANONYMOUS the parent would read the "
            "child's words now: chapter 03)\n");
     if (munmap(map, npages * ps) == -1)
         wb_die("munmap");
     return (WIFEXITED(status) && WEXITSTATUS(status) == 0 && kept == npages)
-               ? 0 : 1;
+               ? 0
+               : 1;
 }

@@ -33,13 +33,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static char *map;         /* the mapping under study */
+static char *map; /* the mapping under study */
 static size_t npages, len;
 
 struct counters {
-    size_t resident;      /* pages of the mapping resident, per mincore */
-    long faults;          /* minor faults so far */
-    long anon_rss;        /* statm: resident - shared, in pages */
+    size_t resident; /* pages of the mapping resident, per mincore */
+    long faults;     /* minor faults so far */
+    long anon_rss;   /* statm: resident - shared, in pages */
 };
 
 /* Anonymous RSS in pages: statm's resident minus its shared (file) pages.
@@ -100,15 +100,15 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    npages = (i < argc) ? (size_t)wb_long_arg(argv[i], "pages", 4, 65536)
-                        : 1024;
+    npages =
+        (i < argc) ? (size_t)wb_long_arg(argv[i], "pages", 4, 65536) : 1024;
     size_t ps = wb_page_size();
     len = npages * ps;
     size_t q = npages / 4;
     char step[64];
 
-    map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+               -1, 0);
     if (map == MAP_FAILED)
         wb_die("mmap %zu bytes", len);
     printf("mapped %zu pages (%zu KiB) of private anonymous memory\n", npages,
@@ -116,10 +116,12 @@ int main(int argc, char *argv[])
     show_thp_mode();
     if (madvise(map, len, MADV_NOHUGEPAGE) == 0)
         printf("MADV_NOHUGEPAGE set: every fault brings in one %zu-byte page, "
-               "never a 2 MiB huge page\n\n", ps);
-    else if (errno == EINVAL)   /* a kernel built without THP */
+               "never a 2 MiB huge page\n\n",
+               ps);
+    else if (errno == EINVAL) /* a kernel built without THP */
         printf("MADV_NOHUGEPAGE: EINVAL, no huge pages to avoid: every fault "
-               "brings in one %zu-byte page\n\n", ps);
+               "brings in one %zu-byte page\n\n",
+               ps);
     else
         wb_die("madvise MADV_NOHUGEPAGE");
 
@@ -128,9 +130,9 @@ int main(int argc, char *argv[])
                "ASan's shadow memory (more minor faults), and ASan stores the "
                "call stack of every malloc, the measurement's own among them "
                "(a few more pages of anon RSS per row)\n\n");
-    printf("%-32s %-17s %8s %17s\n", "step", "resident(mincore)",
-           "minflt", "anon RSS(statm)");
-    (void)now();                    /* the first call warms up malloc */
+    printf("%-32s %-17s %8s %17s\n", "step", "resident(mincore)", "minflt",
+           "anon RSS(statm)");
+    (void)now(); /* the first call warms up malloc */
     struct counters prev = now();
     row("after mmap", &prev);
 
@@ -158,7 +160,8 @@ int main(int argc, char *argv[])
     for (size_t b = 0; b < len; b++)
         nonzero += map[b] != 0;
     printf("\nafter MADV_DONTNEED: %zu non-zero bytes of %zu (the writes are "
-           "gone; the pages read as zero)\n", nonzero, len);
+           "gone; the pages read as zero)\n",
+           nonzero, len);
 
     if (munmap(map, len) == -1)
         wb_die("munmap");

@@ -41,7 +41,7 @@ static void pass(const char *title, const size_t *sizes, int n)
         char *p = malloc(sizes[k]);
         if (p == NULL)
             wb_die("malloc %zu", sizes[k]);
-        memset(p, 1, sizes[k]);     /* use it, as a program would */
+        memset(p, 1, sizes[k]); /* use it, as a program would */
 
         struct wb_vma v;
         const char *where;
@@ -68,25 +68,22 @@ static void pass(const char *title, const size_t *sizes, int n)
 int main(int argc, char *argv[])
 {
     size_t threshold = 64 * 1024;
-    size_t sizes[MAX_SIZES] = { 64 * 1024, 127 * 1024, 131048, 131064,
-                                256 * 1024, 1024 * 1024 };
+    size_t sizes[MAX_SIZES] = {64 * 1024, 127 * 1024, 131048,
+                               131064,    256 * 1024, 1024 * 1024};
     int n = 6;
 
     wb_set_usage("[-h] [-t THRESHOLD] [SIZE...]");
     int opt;
-    while ((opt = getopt(argc, argv, ":ht:")) != -1) {  /* ':' quiets getopt */
+    while ((opt = getopt(argc, argv, ":ht:")) != -1) { /* ':' quiets getopt */
         switch (opt) {
-        case 'h':
-            wb_help();
+        case 'h': wb_help();
         case 't':
             threshold = wb_size_arg(optarg, "threshold");
-            if (threshold > 32 * 1024 * 1024)   /* the limit in mallopt(3) */
+            if (threshold > 32 * 1024 * 1024) /* the limit in mallopt(3) */
                 wb_usage("threshold '%s': at most 32M", optarg);
             break;
-        case ':':
-            wb_usage("option '-%c' needs a value", optopt);
-        default:
-            wb_usage("unknown option '-%c'", optopt);
+        case ':': wb_usage("option '-%c' needs a value", optopt);
+        default: wb_usage("unknown option '-%c'", optopt);
         }
     }
     if (argc - optind > MAX_SIZES)
@@ -122,12 +119,15 @@ int main(int argc, char *argv[])
     wb_vma_of(&v, &v);
     pass("pass 1: the default threshold", sizes, n);
     pass("pass 2: the same again (each free() of a mapped block raised the "
-         "threshold to its size)", sizes, n);
+         "threshold to its size)",
+         sizes, n);
     if (mallopt(M_MMAP_THRESHOLD, (int)threshold) != 1)
         wb_fatal("mallopt(M_MMAP_THRESHOLD, %zu) failed", threshold);
     char title[128];
-    snprintf(title, sizeof title, "pass 3: after mallopt(M_MMAP_THRESHOLD, "
-             "%zu): fixed, no longer dynamic", threshold);
+    snprintf(title, sizeof title,
+             "pass 3: after mallopt(M_MMAP_THRESHOLD, "
+             "%zu): fixed, no longer dynamic",
+             threshold);
     pass(title, sizes, n);
     return 0;
 }

@@ -46,14 +46,14 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    size_t pages = (i < argc) ? (size_t)wb_long_arg(argv[i], "pages", 1, 65536)
-                              : 16;
+    size_t pages =
+        (i < argc) ? (size_t)wb_long_arg(argv[i], "pages", 1, 65536) : 16;
     size_t len = pages * wb_page_size();
 
     printf("%zu page(s) = %zu bytes of private anonymous memory\n", pages, len);
     unsigned char *p = map_anon(len);
-    printf("fresh mapping: %zu non-zero bytes of %zu\n",
-           nonzero_bytes(p, len), len);
+    printf("fresh mapping: %zu non-zero bytes of %zu\n", nonzero_bytes(p, len),
+           len);
 
     memset(p, 0xa5, len);
     printf("after memset(0xa5): %zu non-zero bytes of %zu\n",
@@ -65,8 +65,8 @@ int main(int argc, char *argv[])
     p = map_anon(len);
     printf("munmap, mmap again: %s address as before\n",
            p == old ? "the same" : "a different");
-    printf("second mapping: %zu non-zero bytes of %zu\n",
-           nonzero_bytes(p, len), len);
+    printf("second mapping: %zu non-zero bytes of %zu\n", nonzero_bytes(p, len),
+           len);
     if (munmap(p, len) == -1)
         wb_die("munmap");
 

@@ -38,8 +38,8 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    int number = i < argc ? (int)wb_long_arg(argv[i], "NUMBER", 0, 2147483647)
-                          : 4242;
+    int number =
+        i < argc ? (int)wb_long_arg(argv[i], "NUMBER", 0, 2147483647) : 4242;
     size_t ps = wb_page_size();
 
     int fd = open("/dev/zero", O_RDWR);
@@ -47,7 +47,7 @@ int main(int argc, char *argv[])
         wb_die("open '/dev/zero'");
     char *page = map_or_die(MAP_SHARED, fd, "/dev/zero shared");
     char *priv = map_or_die(MAP_PRIVATE, fd, "/dev/zero private");
-    if (close(fd) == -1)        /* the mappings do not need the descriptor */
+    if (close(fd) == -1) /* the mappings do not need the descriptor */
         wb_die("close");
     char *anon = map_or_die(MAP_SHARED | MAP_ANONYMOUS, -1, "anonymous");
 

@@ -52,7 +52,8 @@ static int after_exec(const char *arg)
     struct wb_vma v;
     if (wb_vma_of(page, &v) == 0) {
         printf("after exec: the old address now holds an unrelated mapping "
-               "(%s %s)\n", v.perms, v.path[0] ? v.path : "anonymous");
+               "(%s %s)\n",
+               v.perms, v.path[0] ? v.path : "anonymous");
         return 0;
     }
     printf("after exec: the page's old address is not in /proc/self/maps\n");
@@ -71,7 +72,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h]");
     int opt;
     const char *addr_arg = NULL;
-    opterr = 0;                 /* we report bad options ourselves */
+    opterr = 0; /* we report bad options ourselves */
     while ((opt = getopt(argc, argv, ":ha:")) != -1) {
         if (opt == 'h')
             wb_help();

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAD 128                 /* bytes between padded slots */
+#define PAD 128 /* bytes between padded slots */
 
 static double now_ms(void)
 {
@@ -40,7 +40,7 @@ static double now_ms(void)
 static void run_round(char *base, size_t stride, long k, long m,
                       const char *name)
 {
-    int gun[2];                 /* the children start together: see below */
+    int gun[2]; /* the children start together: see below */
     if (pipe(gun) == -1)
         wb_die("pipe");
     fflush(stdout);
@@ -61,7 +61,7 @@ static void run_round(char *base, size_t stride, long k, long m,
     }
     close(gun[0]);
     double t0 = now_ms();
-    close(gun[1]);              /* every child's read() returns 0: go */
+    close(gun[1]); /* every child's read() returns 0: go */
     for (long i = 0; i < k; i++) {
         int status;
         if (wait(&status) == -1)
@@ -74,7 +74,8 @@ static void run_round(char *base, size_t stride, long k, long m,
     for (long i = 0; i < k; i++)
         exact += atomic_load((atomic_long *)(base + i * stride)) == m;
     printf("%-8s slots %3zu bytes apart: %ld of %ld slots hold exactly %ld;"
-           " %.0f ms\n", name, stride, exact, k, m, ms);
+           " %.0f ms\n",
+           name, stride, exact, k, m, ms);
 }
 
 int main(int argc, char *argv[])
@@ -84,7 +85,8 @@ int main(int argc, char *argv[])
     if (argc - i != 0 && argc - i != 2)
         wb_usage("expected K and M, or nothing");
     long k = (argc - i != 0) ? wb_long_arg(argv[i], "K", 1, 64) : 2;
-    long m = (argc - i != 0) ? wb_long_arg(argv[i + 1], "M", 0, 100000000) : 10000000;
+    long m = (argc - i != 0) ? wb_long_arg(argv[i + 1], "M", 0, 100000000)
+                             : 10000000;
 
     size_t len = wb_round_up((size_t)k * PAD);
     char *tight = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -93,8 +95,9 @@ int main(int argc, char *argv[])
                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (tight == MAP_FAILED || padded == MAP_FAILED)
         wb_die("mmap");
-    printf("%ld processes x %ld increments of their own slot; %ld CPUs online\n",
-           k, m, sysconf(_SC_NPROCESSORS_ONLN));
+    printf(
+        "%ld processes x %ld increments of their own slot; %ld CPUs online\n",
+        k, m, sysconf(_SC_NPROCESSORS_ONLN));
     run_round(tight, sizeof(long), k, m, "adjacent");
     run_round(padded, PAD, k, m, "padded");
 

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 struct counters {
-    volatile int plain;         /* volatile: one real load, one real store */
+    volatile int plain; /* volatile: one real load, one real store */
     atomic_int atomic;
 };
 
@@ -59,7 +59,8 @@ static void run_round(struct counters *c, long k, long m, int atomic)
         if (pid == 0) {
             char b;
             close(gun[1]);
-            if (read(gun[0], &b, 1) == -1)  /* returns 0 when the parent closes */
+            if (read(gun[0], &b, 1) ==
+                -1) /* returns 0 when the parent closes */
                 _exit(1);
             if (atomic)
                 atomic_adds(&c->atomic, m);
@@ -69,7 +70,7 @@ static void run_round(struct counters *c, long k, long m, int atomic)
         }
     }
     close(gun[0]);
-    close(gun[1]);              /* bang: every child's read() returns 0 */
+    close(gun[1]); /* bang: every child's read() returns 0 */
     for (long i = 0; i < k; i++) {
         int status;
         if (wait(&status) == -1)
@@ -86,7 +87,8 @@ int main(int argc, char *argv[])
     if (argc - i != 0 && argc - i != 2)
         wb_usage("expected K and M, or nothing");
     long k = (argc - i != 0) ? wb_long_arg(argv[i], "K", 1, 64) : 4;
-    long m = (argc - i != 0) ? wb_long_arg(argv[i + 1], "M", 0, 10000000) : 1000000;
+    long m =
+        (argc - i != 0) ? wb_long_arg(argv[i + 1], "M", 0, 10000000) : 1000000;
     long want = k * m;
 
     struct counters *c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE,

@@ -42,7 +42,7 @@ static void locked_adds(struct shared *s, long m, int use_sem)
         } else if ((errno = pthread_mutex_lock(&s->mutex)) != 0) {
             wb_die("pthread_mutex_lock");
         }
-        long v = s->counter;    /* the critical section */
+        long v = s->counter; /* the critical section */
         s->counter = v + 1;
         if (use_sem ? sem_post(&s->sem) == -1
                     : (errno = pthread_mutex_unlock(&s->mutex)) != 0)
@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [-s] [K M]");
     int use_sem = 0, opt;
-    opterr = 0;                 /* we report bad options ourselves */
+    opterr = 0; /* we report bad options ourselves */
     while ((opt = getopt(argc, argv, "hs")) != -1) {
         if (opt == 'h')
             wb_help();
@@ -76,13 +76,13 @@ int main(int argc, char *argv[])
     pthread_mutexattr_t attr;
     int pshared;
     if ((errno = pthread_mutexattr_init(&attr)) != 0 ||
-        (errno = pthread_mutexattr_setpshared(&attr,
-                                              PTHREAD_PROCESS_SHARED)) != 0 ||
+        (errno = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)) !=
+            0 ||
         (errno = pthread_mutexattr_getpshared(&attr, &pshared)) != 0 ||
         (errno = pthread_mutex_init(&s->mutex, &attr)) != 0)
         wb_die("pthread mutex setup");
     pthread_mutexattr_destroy(&attr);
-    if (sem_init(&s->sem, 1, 1) == -1)      /* 1: shared between processes */
+    if (sem_init(&s->sem, 1, 1) == -1) /* 1: shared between processes */
         wb_die("sem_init");
 
     if (use_sem)

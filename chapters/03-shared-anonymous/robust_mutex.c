@@ -50,7 +50,7 @@ int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [-n | -u]");
     int robust = 1, skip_consistent = 0, opt;
-    opterr = 0;                 /* we report bad options ourselves */
+    opterr = 0; /* we report bad options ourselves */
     while ((opt = getopt(argc, argv, "hnu")) != -1) {
         switch (opt) {
         case 'h': wb_help();
@@ -70,16 +70,17 @@ int main(int argc, char *argv[])
         wb_die("mmap");
     pthread_mutexattr_t attr;
     if ((errno = pthread_mutexattr_init(&attr)) != 0 ||
-        (errno = pthread_mutexattr_setpshared(&attr,
-                                              PTHREAD_PROCESS_SHARED)) != 0 ||
-        (errno = pthread_mutexattr_setrobust(&attr, robust
-                                             ? PTHREAD_MUTEX_ROBUST
-                                             : PTHREAD_MUTEX_STALLED)) != 0 ||
+        (errno = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)) !=
+            0 ||
+        (errno = pthread_mutexattr_setrobust(
+             &attr, robust ? PTHREAD_MUTEX_ROBUST : PTHREAD_MUTEX_STALLED)) !=
+            0 ||
         (errno = pthread_mutex_init(m, &attr)) != 0)
         wb_die("pthread mutex setup");
     pthread_mutexattr_destroy(&attr);
     printf("mutex: PTHREAD_PROCESS_SHARED, %s\n",
-           robust ? "PTHREAD_MUTEX_ROBUST" : "PTHREAD_MUTEX_STALLED (the default)");
+           robust ? "PTHREAD_MUTEX_ROBUST"
+                  : "PTHREAD_MUTEX_STALLED (the default)");
 
     fflush(stdout);
     pid_t pid = fork();

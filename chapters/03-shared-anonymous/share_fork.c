@@ -26,7 +26,7 @@ int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [-p] [MESSAGE]");
     int private = 0, opt;
-    opterr = 0;                 /* we report bad options ourselves */
+    opterr = 0; /* we report bad options ourselves */
     while ((opt = getopt(argc, argv, "hp")) != -1) {
         if (opt == 'h')
             wb_help();
@@ -43,8 +43,8 @@ int main(int argc, char *argv[])
         wb_usage("MESSAGE must be shorter than a page");
 
     int kind = private ? MAP_PRIVATE : MAP_SHARED;
-    char *page = mmap(NULL, ps, PROT_READ | PROT_WRITE, kind | MAP_ANONYMOUS,
-                      -1, 0);
+    char *page =
+        mmap(NULL, ps, PROT_READ | PROT_WRITE, kind | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
         wb_die("mmap");
     printf("mapping: 1 page, %s|MAP_ANONYMOUS\n",
@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
     strcpy(page, greeting);
     printf("parent: wrote \"%s\"\n", page);
 
-    fflush(stdout);             /* or the child would print it a second time */
+    fflush(stdout); /* or the child would print it a second time */
     pid_t pid = fork();
     if (pid == -1)
         wb_die("fork");

@@ -32,14 +32,20 @@
 #define MAX_LOAD 16
 
 struct object {
-    char path[PATH_MAX];               /* as /proc/self/maps names it */
-    Elf64_Phdr load[MAX_LOAD];         /* the PT_LOAD headers, in order */
+    char path[PATH_MAX];       /* as /proc/self/maps names it */
+    Elf64_Phdr load[MAX_LOAD]; /* the PT_LOAD headers, in order */
     int nload;
-    Elf64_Addr relro_lo, relro_hi;     /* GNU_RELRO range, 0..0 if none */
+    Elf64_Addr relro_lo, relro_hi; /* GNU_RELRO range, 0..0 if none */
 };
 
-static unsigned long down(unsigned long x) { return x / wb_page_size() * wb_page_size(); }
-static unsigned long up(unsigned long x) { return down(x + wb_page_size() - 1); }
+static unsigned long down(unsigned long x)
+{
+    return x / wb_page_size() * wb_page_size();
+}
+static unsigned long up(unsigned long x)
+{
+    return down(x + wb_page_size() - 1);
+}
 
 static void flags_str(Elf64_Word f, char out[4])
 {
@@ -59,7 +65,8 @@ static void read_headers(const char *file, const char *name, struct object *o)
     if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh)
         wb_die("read the ELF header of '%s'", file);
     if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-        eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+        eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh.e_phentsize != sizeof(Elf64_Phdr))
         wb_fatal("'%s' is not a 64-bit ELF file", file);
     o->nload = 0;
     o->relro_lo = o->relro_hi = 0;
@@ -85,14 +92,18 @@ static void read_headers(const char *file, const char *name, struct object *o)
         char fl[4];
         flags_str(ph->p_flags, fl);
         printf("  PT_LOAD %d: offset 0x%06lx vaddr 0x%06lx filesz 0x%06lx "
-               "memsz 0x%06lx %s\n", k, ph->p_offset, ph->p_vaddr, ph->p_filesz, ph->p_memsz, fl);
-        printf("             pages: file 0x%06lx..0x%06lx -> vaddr 0x%06lx..0x%06lx\n",
+               "memsz 0x%06lx %s\n",
+               k, ph->p_offset, ph->p_vaddr, ph->p_filesz, ph->p_memsz, fl);
+        printf("             pages: file 0x%06lx..0x%06lx -> vaddr "
+               "0x%06lx..0x%06lx\n",
                down(ph->p_offset), up(ph->p_offset + ph->p_filesz),
                down(ph->p_vaddr), up(ph->p_vaddr + ph->p_memsz));
     }
     if (o->relro_hi > o->relro_lo)
-        printf("  GNU_RELRO: vaddr 0x%06lx..0x%06lx, read-only after relocation: "
-               "pages 0x%06lx..0x%06lx\n", o->relro_lo, o->relro_hi, down(o->relro_lo), down(o->relro_hi));
+        printf(
+            "  GNU_RELRO: vaddr 0x%06lx..0x%06lx, read-only after relocation: "
+            "pages 0x%06lx..0x%06lx\n",
+            o->relro_lo, o->relro_hi, down(o->relro_lo), down(o->relro_hi));
 }
 
 /* Match every maps line inside the object's address span to a PT_LOAD. */
@@ -115,7 +126,7 @@ static void match_maps(const struct object *o)
         char *path = line + pathpos;
         path[strcspn(path, "\n")] = '\0';
         bool mine = pathpos > 0 && strcmp(path, o->path) == 0;
-        if (!found && mine) {   /* the lowest line is the first segment */
+        if (!found && mine) { /* the lowest line is the first segment */
             found = true;
             bias = lo - down(o->load[0].p_vaddr);
             const Elf64_Phdr *last = &o->load[o->nload - 1];
@@ -123,12 +134,13 @@ static void match_maps(const struct object *o)
         }
         if (!found || lo >= span_end || hi <= bias || (!mine && *path != '\0'))
             continue;
-        if (hi > span_end)  /* an anonymous neighbour may have merged in */
+        if (hi > span_end) /* an anonymous neighbour may have merged in */
             hi = span_end;
         unsigned long va = lo - bias, vend = hi - bias;
         int k = 0;
-        while (k < o->nload && !(va >= down(o->load[k].p_vaddr) &&
-                                 va < up(o->load[k].p_vaddr + o->load[k].p_memsz)))
+        while (k < o->nload &&
+               !(va >= down(o->load[k].p_vaddr) &&
+                 va < up(o->load[k].p_vaddr + o->load[k].p_memsz)))
             k++;
         printf("    maps 0x%06lx-0x%06lx %s offset 0x%06lx ", va, vend, perms,
                mine ? off : 0);
@@ -145,14 +157,16 @@ static void match_maps(const struct object *o)
         want[0] = 'r';
         want[1] = (fl[1] == 'W' && !relro) ? 'w' : '-';
         want[2] = fl[2] == 'X' ? 'x' : '-';
-        want[3] = 'p';    /* always private: MAP_PRIVATE */
+        want[3] = 'p'; /* always private: MAP_PRIVATE */
         want[4] = '\0';
-        bool ok = strcmp(perms, want) == 0 &&
-                  (!mine || off == down(ph->p_offset) + (va - down(ph->p_vaddr)));
+        bool ok =
+            strcmp(perms, want) == 0 &&
+            (!mine || off == down(ph->p_offset) + (va - down(ph->p_vaddr)));
         /* [match] */
         printf("-> PT_LOAD %d %s%s: %s\n", k, fl,
-               !mine ? " (anonymous: memsz > filesz, the .bss past the file)"
-                     : relro ? " (GNU_RELRO)" : "",
+               !mine   ? " (anonymous: memsz > filesz, the .bss past the file)"
+               : relro ? " (GNU_RELRO)"
+                       : "",
                ok ? "match" : "MISMATCH");
     }
     fclose(f);
@@ -196,8 +210,10 @@ int main(int argc, char *argv[])
     else if (fd == -1)
         printf("open(/proc/self/exe, O_RDWR): %s\n", wb_errname(errno));
     else {
-        printf("open(/proc/self/exe, O_RDWR): allowed%s\n", wb_on_valgrind() ?
-               " (under Valgrind the kernel ran valgrind, not this file)" : "");
+        printf("open(/proc/self/exe, O_RDWR): allowed%s\n",
+               wb_on_valgrind()
+                   ? " (under Valgrind the kernel ran valgrind, not this file)"
+                   : "");
         close(fd);
     }
     return 0;

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #define NPAGES 4
-#define SPOT 100 /* the byte of each page that we write privately */
+#define SPOT   100 /* the byte of each page that we write privately */
 
 static char temp_path[4096];
 static void remove_temp(void)
@@ -70,12 +70,14 @@ static void show_backing(const char *p, size_t ps)
         off_t at = (off_t)((uintptr_t)(p + k * ps) / ps * sizeof e);
         if (pm != -1 && pread(pm, &e, sizeof e, at) != (ssize_t)sizeof e)
             wb_die("read /proc/self/pagemap");
-        const char *what = pm == -1 ? "" :
-            !(e >> 63 & 1) ? ", not present" :
-            (e >> 61 & 1) ? ", file page (the page cache's own, mapped read-only)"
-                          : ", anonymous page (this process's private copy)";
-        printf("  page %d: %s%s\n", k, (vec[k] & 1) ? "resident" : "not resident",
-               what);
+        const char *what =
+            pm == -1         ? ""
+            : !(e >> 63 & 1) ? ", not present"
+            : (e >> 61 & 1)
+                ? ", file page (the page cache's own, mapped read-only)"
+                : ", anonymous page (this process's private copy)";
+        printf("  page %d: %s%s\n", k,
+               (vec[k] & 1) ? "resident" : "not resident", what);
     }
     /* [pagemap] */
     if (pm != -1)
@@ -87,16 +89,17 @@ static void show_page(const char *p, size_t ps, int k)
 {
     char a = p[k * ps], b = p[k * ps + SPOT];
     printf("  page %d: '%c' '%c': %s\n", k, a, b,
-           a == 'N' && b == 'N' ? "sees the file's new bytes" :
-           a == 'o' && b == 'P' ? "keeps its private copy" :
-           a == 'o' && b == 'o' ? "still shows the old bytes" : "unexpected");
+           a == 'N' && b == 'N'   ? "sees the file's new bytes"
+           : a == 'o' && b == 'P' ? "keeps its private copy"
+           : a == 'o' && b == 'o' ? "still shows the old bytes"
+                                  : "unexpected");
 }
 
 int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [PAGE...]");
     int i = wb_simple_args(argc, argv);
-    bool write_page[NPAGES] = { false, true, false, true };
+    bool write_page[NPAGES] = {false, true, false, true};
     if (i < argc) {
         memset(write_page, 0, sizeof write_page);
         for (; i < argc; i++)
@@ -108,12 +111,14 @@ int main(int argc, char *argv[])
     atexit(remove_temp);
     if (fill(fd, 'o', ps) == -1)
         wb_die("write '%s'", temp_path);
-    char *p = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    char *p =
+        mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED)
         wb_die("mmap");
     close(fd);
     printf("%d-page file, every byte 'o' (old), mapped MAP_PRIVATE with "
-           "PROT_READ|PROT_WRITE\n", NPAGES);
+           "PROT_READ|PROT_WRITE\n",
+           NPAGES);
 
     volatile char sink = 0;
     for (int k = 0; k < NPAGES; k++)
@@ -134,7 +139,7 @@ int main(int argc, char *argv[])
     pid_t pid = fork();
     if (pid == -1)
         wb_die("fork");
-    if (pid == 0) {   /* another process, its own open file description */
+    if (pid == 0) { /* another process, its own open file description */
         int cfd = open(temp_path, O_WRONLY);
         _exit(cfd == -1 || fill(cfd, 'N', ps) == -1 ? 1 : 0);
     }
@@ -145,7 +150,8 @@ int main(int argc, char *argv[])
         wb_fatal("the child could not rewrite the file");
     /* [child] */
     printf("a child process opened the file and pwrite()'d 'N' (new) over all "
-           "%d pages\n", NPAGES);
+           "%d pages\n",
+           NPAGES);
 
     printf("each page through the mapping (byte 0, byte %d):\n", SPOT);
     for (int k = 0; k < NPAGES; k++)
@@ -169,7 +175,8 @@ int main(int argc, char *argv[])
             if (madvise(p + k * ps, ps, MADV_DONTNEED) == -1)
                 wb_die("madvise");
             printf("madvise(MADV_DONTNEED) on page %d throws its private copy "
-                   "away:\n", k);
+                   "away:\n",
+                   k);
             show_page(p, ps, k);
             break;
         }

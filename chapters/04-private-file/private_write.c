@@ -57,7 +57,7 @@ static void show(const char *label, const char *p, size_t len)
 
 static void report_copies(const void *addr)
 {
-    long kb = wb_smaps_kb(addr, "Anonymous");  /* the copied pages */
+    long kb = wb_smaps_kb(addr, "Anonymous"); /* the copied pages */
     if (kb < 0)
         wb_fatal("no Anonymous count for the mapping in /proc/self/smaps");
     printf("  smaps Anonymous: %ld kB = %ld page(s) copied\n", kb,

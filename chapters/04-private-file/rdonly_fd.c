@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static size_t len;   /* bytes mapped: the whole file */
+static size_t len; /* bytes mapped: the whole file */
 
 /* mmap the file with prot/flags and report the result as one line. */
 static char *try_map(int fd, int prot, int flags, const char *what)

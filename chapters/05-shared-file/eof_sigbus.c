@@ -65,7 +65,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-m] [SIZE]");
     bool use_memfd = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hm")) != -1) {
         if (opt == 'h')
             wb_help();
@@ -84,7 +84,7 @@ int main(int argc, char *argv[])
                        : wb_temp_file("eof_sigbus", NULL);
     if (fd == -1)
         wb_die("memfd_create");
-    char buf[4000];             /* a multiple of 10: the pattern runs on */
+    char buf[4000]; /* a multiple of 10: the pattern runs on */
     for (size_t k = 0; k < sizeof buf; k++)
         buf[k] = (char)('0' + k % 10);
     for (size_t done = 0; done < size;) {
@@ -102,8 +102,8 @@ int main(int argc, char *argv[])
     if (map == MAP_FAILED)
         wb_die("mmap");
     printf("mapped %zu bytes = %zu pages: the file covers %zu, "
-           "page %zu is wholly past EOF\n", len, len / ps, rounded / ps,
-           rounded / ps);
+           "page %zu is wholly past EOF\n",
+           len, len / ps, rounded / ps, rounded / ps);
 
     probe(false, size - 1, "last byte of the file");
     if (size < rounded) {
@@ -111,7 +111,8 @@ int main(int argc, char *argv[])
         for (size_t k = size; k < rounded; k++)
             zeros += map[k] == 0;
         printf("read  offsets %zu..%zu (past EOF, same page): %zu bytes, "
-               "%zu of them zero\n", size, rounded - 1, rounded - size, zeros);
+               "%zu of them zero\n",
+               size, rounded - 1, rounded - size, zeros);
         probe(true, size, "first byte past EOF");
         probe(false, size, "first byte past EOF, read back");
         struct stat st;
@@ -122,7 +123,8 @@ int main(int argc, char *argv[])
         if (n == -1)
             wb_die("pread");
         printf("the file: st_size %lld, pread at offset %zu returns %zd "
-               "bytes\n", (long long)st.st_size, size, n);
+               "bytes\n",
+               (long long)st.st_size, size, n);
     } else {
         printf("the file ends on a page boundary: no partial page\n");
     }

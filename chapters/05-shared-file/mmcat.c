@@ -81,7 +81,7 @@ static int cat_fd(int fd, const char *path)
     if (S_ISDIR(st.st_mode))
         return complain("read", path, EISDIR);
     if (!S_ISREG(st.st_mode) || st.st_size == 0)
-        return copy_by_read(fd, path);   /* nothing to map, or unmappable */
+        return copy_by_read(fd, path); /* nothing to map, or unmappable */
 
     /* [map_and_write] */
     size_t len = (size_t)st.st_size;

@@ -30,16 +30,19 @@ struct named {
 };
 
 static const struct named modes[] = {
-    { O_RDONLY, "O_RDONLY" }, { O_WRONLY, "O_WRONLY" }, { O_RDWR, "O_RDWR" },
+    {O_RDONLY, "O_RDONLY"},
+    {O_WRONLY, "O_WRONLY"},
+    {O_RDWR, "O_RDWR"},
 };
 static const struct named flags[] = {
-    { MAP_SHARED, "MAP_SHARED" }, { MAP_PRIVATE, "MAP_PRIVATE" },
+    {MAP_SHARED, "MAP_SHARED"},
+    {MAP_PRIVATE, "MAP_PRIVATE"},
 };
 static const struct named prots[] = {
-    { PROT_NONE, "PROT_NONE" },
-    { PROT_READ, "PROT_READ" },
-    { PROT_WRITE, "PROT_WRITE" },
-    { PROT_READ | PROT_WRITE, "PROT_READ|PROT_WRITE" },
+    {PROT_NONE, "PROT_NONE"},
+    {PROT_READ, "PROT_READ"},
+    {PROT_WRITE, "PROT_WRITE"},
+    {PROT_READ | PROT_WRITE, "PROT_READ|PROT_WRITE"},
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -104,9 +107,9 @@ int main(int argc, char *argv[])
         for (size_t f = 0; f < COUNT(flags); f++) {
             printf("%-9s %-12s", modes[m].name, flags[f].name);
             for (size_t p = 0; p < COUNT(prots); p++)
-                printf(" %-*s", p + 1 < COUNT(prots) ? 11 : 0,
-                       outcome(try_mmap(fds[m], prots[p].value,
-                                        flags[f].value)));
+                printf(
+                    " %-*s", p + 1 < COUNT(prots) ? 11 : 0,
+                    outcome(try_mmap(fds[m], prots[p].value, flags[f].value)));
             printf("\n");
         }
 

@@ -40,10 +40,10 @@
 #include <unistd.h>
 
 struct board {
-    char magic[8];              /* "BOARD05", set by the first post */
-    _Atomic uint32_t count;     /* messages posted so far */
-    uint32_t len;               /* length of text */
-    char text[240];             /* the latest message, NUL-terminated */
+    char magic[8];          /* "BOARD05", set by the first post */
+    _Atomic uint32_t count; /* messages posted so far */
+    uint32_t len;           /* length of text */
+    char text[240];         /* the latest message, NUL-terminated */
 };
 _Static_assert(sizeof(struct board) == 256, "the board is 256 bytes");
 
@@ -100,7 +100,7 @@ static uint32_t snapshot(const struct board *b, char *text, size_t size)
 static void post(struct board *b, int nwords, char **words)
 {
     lock(LOCK_EX);
-    memcpy(b->magic, "BOARD05", 8);     /* a new board has zeros here */
+    memcpy(b->magic, "BOARD05", 8); /* a new board has zeros here */
     memset(b->text, 0, sizeof b->text);
     size_t len = 0;
     for (int k = 0; k < nwords; k++) {
@@ -108,31 +108,31 @@ static void post(struct board *b, int nwords, char **words)
                          k ? " " : "", words[k]);
         len += (size_t)n;
         if (len >= sizeof b->text - 1) {
-            len = sizeof b->text - 1;   /* cut a long message short */
+            len = sizeof b->text - 1; /* cut a long message short */
             break;
         }
     }
     b->len = (uint32_t)len;
-    uint32_t n = atomic_fetch_add(&b->count, 1) + 1;  /* publish */
+    uint32_t n = atomic_fetch_add(&b->count, 1) + 1; /* publish */
     lock(LOCK_UN);
-    printf("posted message #%u (%zu bytes) by storing into the mapping\n",
-           n, len);
+    printf("posted message #%u (%zu bytes) by storing into the mapping\n", n,
+           len);
 }
 
 /* [wait_for] */
 static void wait_for(const struct board *b, uint32_t want)
 {
-    struct timespec tick = { 0, 10 * 1000 * 1000 };   /* 10 ms */
+    struct timespec tick = {0, 10 * 1000 * 1000}; /* 10 ms */
     uint32_t seen = UINT32_MAX;
     char text[sizeof b->text];
     for (int polls = 0; polls < 1000; polls++) {
-        if (atomic_load(&b->count) != seen) {   /* a plain memory read */
+        if (atomic_load(&b->count) != seen) { /* a plain memory read */
             seen = snapshot(b, text, sizeof text);
             if (seen == 0)
                 printf("no message yet\n");
             else
                 printf("saw message #%u: \"%s\"\n", seen, text);
-            fflush(stdout);             /* someone may be watching live */
+            fflush(stdout); /* someone may be watching live */
             if (seen >= want)
                 return;
         }

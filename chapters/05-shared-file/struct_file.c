@@ -61,8 +61,8 @@ _Static_assert(offsetof(struct rec, total) == 8, "total at offset 8");
 _Static_assert(sizeof(struct layout) == 16 + NREC * 32, "no padding");
 /* [layout] */
 
-static const char magic[8] = { 'S', 'T', 'R', 'U', 'C', 'T', '0', '5' };
-static const char *const names[NREC] = { "alpha", "bravo", "charlie", "delta" };
+static const char magic[8] = {'S', 'T', 'R', 'U', 'C', 'T', '0', '5'};
+static const char *const names[NREC] = {"alpha", "bravo", "charlie", "delta"};
 
 /* Read exactly len bytes with read(2), or die. */
 static void read_exact(int fd, void *buf, size_t len, const char *path)
@@ -98,8 +98,8 @@ int main(int argc, char *argv[])
         printf("new file '%s': 0 bytes; posix_fallocate made it %zu bytes\n",
                path, size);
     } else if ((size_t)st.st_size != size) {
-        wb_fatal("'%s' is %lld bytes, not a struct_file file (%zu bytes)",
-                 path, (long long)st.st_size, size);
+        wb_fatal("'%s' is %lld bytes, not a struct_file file (%zu bytes)", path,
+                 (long long)st.st_size, size);
     }
     printf("layout: header %zu bytes, %d records of %zu bytes "
            "(id@%zu visits@%zu total@%zu name@%zu)\n",
@@ -107,11 +107,11 @@ int main(int argc, char *argv[])
            offsetof(struct rec, id), offsetof(struct rec, visits),
            offsetof(struct rec, total), offsetof(struct rec, name));
 
-    struct layout *f = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                            fd, 0);
+    struct layout *f =
+        mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (f == MAP_FAILED)
         wb_die("mmap '%s'", path);
-    close(fd);                  /* the mapping keeps the file open */
+    close(fd); /* the mapping keeps the file open */
 
     if (fresh) {
         memcpy(f->h.magic, magic, sizeof magic);

@@ -26,11 +26,11 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define EXT4_SUPER_MAGIC 0xEF53
-#define XFS_SUPER_MAGIC 0x58465342
-#define BTRFS_SUPER_MAGIC 0x9123683E
-#define TMPFS_MAGIC 0x01021994
-#define RAMFS_MAGIC 0x858458f6
+#define EXT4_SUPER_MAGIC      0xEF53
+#define XFS_SUPER_MAGIC       0x58465342
+#define BTRFS_SUPER_MAGIC     0x9123683E
+#define TMPFS_MAGIC           0x01021994
+#define RAMFS_MAGIC           0x858458f6
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 
 struct smaps {
@@ -44,16 +44,16 @@ static struct smaps smaps_of(const void *base)
     FILE *f = fopen("/proc/self/smaps", "re");
     if (f == NULL)
         wb_die("open /proc/self/smaps");
-    struct smaps s = { -1, 0, 0 };
+    struct smaps s = {-1, 0, 0};
     char line[512];
     unsigned long start, end;
     char c;
     while (fgets(line, sizeof line, f) != NULL) {
         if (sscanf(line, "%lx-%lx %c", &start, &end, &c) == 3) {
             if (s.rss_kb >= 0)
-                break;                  /* the next VMA's header: done */
+                break; /* the next VMA's header: done */
             if (start == (unsigned long)base)
-                s.rss_kb = 0;           /* ours: read its fields */
+                s.rss_kb = 0; /* ours: read its fields */
         } else if (s.rss_kb >= 0) {
             sscanf(line, "Rss: %ld kB", &s.rss_kb);
             sscanf(line, "Shared_Dirty: %ld kB", &s.shared_dirty_kb);
@@ -72,7 +72,8 @@ static void show(const char *step, const void *base)
     struct smaps s = smaps_of(base);
     long kb_per_page = (long)wb_page_size() / 1024;
     printf("%-30s Rss %3ld  dirty %3ld  (Shared_Dirty %ld kB, Private_Dirty "
-           "%ld kB)\n", step, s.rss_kb / kb_per_page,
+           "%ld kB)\n",
+           step, s.rss_kb / kb_per_page,
            (s.shared_dirty_kb + s.private_dirty_kb) / kb_per_page,
            s.shared_dirty_kb, s.private_dirty_kb);
 }
@@ -157,7 +158,8 @@ int main(int argc, char *argv[])
     show("after msync(MS_SYNC)", p);
     if (no_writeback)
         printf("  (%s has no disk to write to: msync has nothing to do, "
-               "and the pages stay dirty)\n", fs_name(sfs.f_type));
+               "and the pages stay dirty)\n",
+               fs_name(sfs.f_type));
 
     faults = wb_minor_faults();
     p[0] = 'y';
@@ -170,8 +172,8 @@ int main(int argc, char *argv[])
     long wake = vm_sysctl("dirty_writeback_centisecs");
     if (expire >= 0 && wake >= 0 && !no_writeback)
         printf("left alone, a page dirty for %ld.%02ld s is written back by "
-               "the flusher, which wakes every %ld.%02ld s\n", expire / 100,
-               expire % 100, wake / 100, wake % 100);
+               "the flusher, which wakes every %ld.%02ld s\n",
+               expire / 100, expire % 100, wake / 100, wake % 100);
     if (munmap(p, len) == -1)
         wb_die("munmap");
     return 0;

@@ -59,16 +59,16 @@ static long dirty_pages(const void *base)
 /* The child: map, store a line per page, die. */
 static _Noreturn void child(int fd, size_t ps)
 {
-    char *p = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                   0);
+    char *p =
+        mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         wb_die("child: mmap");
     /* [store-and-die] */
     for (int i = 0; i < NPAGES; i++)
         line_for(i, p + (size_t)i * ps, ps);
-    raise(SIGKILL);                   /* no msync, no munmap, no exit() */
+    raise(SIGKILL); /* no msync, no munmap, no exit() */
     /* [store-and-die] */
-    _exit(3);                         /* not reached */
+    _exit(3); /* not reached */
 }
 
 int main(int argc, char *argv[])
@@ -135,7 +135,7 @@ int main(int argc, char *argv[])
         wb_die("mmap read-only");
     volatile char sink = 0;
     for (int k = 0; k < NPAGES; k++)
-        sink += view[(size_t)k * ps];         /* map the pages in */
+        sink += view[(size_t)k * ps]; /* map the pages in */
     (void)sink;
     printf("dirty pages in the page cache now: %ld (%s)\n", dirty_pages(view),
            in_ram ? "tmpfs: memory is all there is" : "not yet on the disk");

@@ -57,7 +57,7 @@ int main(int argc, char *argv[])
     close(fd);
     if (munmap(base + 3 * ps, ps) == -1)
         wb_die("munmap page 3");
-    base[0] = 'x';                        /* something for MS_SYNC to do */
+    base[0] = 'x'; /* something for MS_SYNC to do */
 
     printf("base = 5 pages of a file, MAP_SHARED; page 3 unmapped (a hole)\n");
     printf("  %-46s %-7s %s\n", "call", "result", "why");
@@ -102,7 +102,8 @@ int main(int argc, char *argv[])
         munlock(base, ps);
     } else {
         printf("  mlock failed (%s): the EBUSY row is left out "
-               "(see RLIMIT_MEMLOCK in getrlimit(2))\n", wb_errname(errno));
+               "(see RLIMIT_MEMLOCK in getrlimit(2))\n",
+               wb_errname(errno));
     }
 
     /* An anonymous mapping has no file: msync has nothing to write. */

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 static char path[PATH_MAX];
-static pid_t owner;                 /* only the parent removes the file */
+static pid_t owner; /* only the parent removes the file */
 static void remove_file(void)
 {
     if (getpid() == owner)
@@ -55,7 +55,7 @@ static void put(int fd, const void *buf, size_t n)
 static _Noreturn void child(int from_parent, int to_parent)
 {
     char cmd, buf[sizeof via_map] = "";
-    int fd = open(path, O_RDWR);          /* its own open file description */
+    int fd = open(path, O_RDWR); /* its own open file description */
     if (fd == -1)
         wb_die("child: open '%s'", path);
     get(from_parent, &cmd, 1);
@@ -100,8 +100,8 @@ int main(int argc, char *argv[])
         child(down[0], up[1]);
 
     memcpy(map + MAP_OFF, via_map, sizeof via_map - 1);
-    printf("parent: stored \"%s\" at offset %d through the mapping\n",
-           via_map, MAP_OFF);
+    printf("parent: stored \"%s\" at offset %d through the mapping\n", via_map,
+           MAP_OFF);
     printf("parent: no msync; telling the child to read(2) the file\n");
     put(down[1], "r", 1);
 

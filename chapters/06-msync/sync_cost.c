@@ -30,8 +30,11 @@
 enum { NPAGES = 16, RECORD = 64 };
 enum way { STORE, MS_ASYNC_WAY, MS_SYNC_WAY, FDATASYNC_WAY, SFR_WAY };
 static const char *const names[] = {
-    "store only", "store + msync(MS_ASYNC)", "store + msync(MS_SYNC)",
-    "store + fdatasync(2)", "store + sync_file_range(2)",
+    "store only",
+    "store + msync(MS_ASYNC)",
+    "store + msync(MS_SYNC)",
+    "store + fdatasync(2)",
+    "store + sync_file_range(2)",
 };
 
 static double now_us(void)
@@ -85,12 +88,13 @@ int main(int argc, char *argv[])
     char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED)
         wb_die("mmap");
-    memset(map, '.', len);                /* fault every page in first */
-    if (fsync(fd) == -1)                  /* and start from a clean file */
+    memset(map, '.', len); /* fault every page in first */
+    if (fsync(fd) == -1)   /* and start from a clean file */
         wb_die("fsync");
 
     printf("%ld commits of %d bytes each, into a %d-page MAP_SHARED file "
-           "mapping%s\n", n, RECORD, NPAGES,
+           "mapping%s\n",
+           n, RECORD, NPAGES,
            sfs.f_type == TMPFS_MAGIC ? " (on tmpfs: no disk behind it)" : "");
     for (enum way w = STORE; w <= SFR_WAY; w++) {
         double t0 = now_us();

@@ -49,18 +49,22 @@ static void try_type(const char *name, int flags, int fd)
         if (err != EINVAL)
             wb_die("mremap %s", name);
         if (wb_on_valgrind())
-            printf("  refused: EINVAL (Valgrind 3.19 does not support MREMAP_DONTUNMAP;"
+            printf("  refused: EINVAL (Valgrind 3.19 does not support "
+                   "MREMAP_DONTUNMAP;"
                    " run natively to see it)\n");
         else if ((flags & MAP_PRIVATE) && fd == -1)
-            printf("  refused: EINVAL (this kernel predates MREMAP_DONTUNMAP, Linux 5.7)\n");
+            printf("  refused: EINVAL (this kernel predates MREMAP_DONTUNMAP, "
+                   "Linux 5.7)\n");
         else
-            printf("  refused: EINVAL (before Linux 5.13 only private anonymous mappings"
+            printf("  refused: EINVAL (before Linux 5.13 only private "
+                   "anonymous mappings"
                    " are accepted)\n");
         if (munmap(old, len) == -1)
             wb_die("munmap");
         return;
     }
-    printf("  accepted: %s\n", new != old ? "moved to a new address" : "same address (a bug)");
+    printf("  accepted: %s\n",
+           new != old ? "moved to a new address" : "same address (a bug)");
     size_t as = 0;
     for (size_t k = 0; k < len; k++)
         as += new[k] == 'A';
@@ -80,7 +84,8 @@ static void try_type(const char *name, int flags, int fd)
         fs += old[k] == 'F';
     }
     long faults = wb_minor_faults() - f0;
-    printf("  old range reads: %zu zero, %zu 'A', %zu 'F' bytes (minor faults: %ld)\n",
+    printf("  old range reads: %zu zero, %zu 'A', %zu 'F' bytes (minor faults: "
+           "%ld)\n",
            zeros, as, fs, faults);
     if (munmap(old, len) == -1 || munmap(new, len) == -1)
         wb_die("munmap");
@@ -101,7 +106,8 @@ int main(int argc, char *argv[])
     for (size_t off = 0; off < len; off += sizeof buf)
         if (pwrite(fd, buf, sizeof buf, (off_t)off) != (ssize_t)sizeof buf)
             wb_die("pwrite");
-    printf("each mapping: %d pages, written with 'A'; the file holds 'F'\n", PAGES);
+    printf("each mapping: %d pages, written with 'A'; the file holds 'F'\n",
+           PAGES);
 
     try_type("private anonymous", MAP_PRIVATE | MAP_ANONYMOUS, -1);
     try_type("shared anonymous", MAP_SHARED | MAP_ANONYMOUS, -1);
@@ -109,13 +115,16 @@ int main(int argc, char *argv[])
     try_type("shared file", MAP_SHARED, fd);
 
     printf("the rules:\n");
-    char *p = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *p = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         wb_die("mmap");
     char *q = mremap(p, len, 2 * len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
-    printf("  new size != old size: %s\n", q == MAP_FAILED ? wb_errname(errno) : "accepted");
+    printf("  new size != old size: %s\n",
+           q == MAP_FAILED ? wb_errname(errno) : "accepted");
     q = mremap(p, len, len, MREMAP_DONTUNMAP, NULL);
-    printf("  without MREMAP_MAYMOVE: %s\n", q == MAP_FAILED ? wb_errname(errno) : "accepted");
+    printf("  without MREMAP_MAYMOVE: %s\n",
+           q == MAP_FAILED ? wb_errname(errno) : "accepted");
     if (munmap(p, 2 * len) == -1)
         wb_die("munmap");
     close(fd);

@@ -31,7 +31,8 @@ static void probe(const char *p, size_t pg)
     if (sig == 0)
         printf("  read page %zu: ok, byte 0x%02x\n", pg, (unsigned char)c);
     else
-        printf("  read page %zu: %s (%s)\n", pg, wb_signame(sig), wb_last_fault_code());
+        printf("  read page %zu: %s (%s)\n", pg, wb_signame(sig),
+               wb_last_fault_code());
 }
 
 static void grow_file(int fd, size_t size, const char *what)
@@ -62,7 +63,8 @@ int main(int argc, char *argv[])
     char *p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         wb_die("mmap");
-    printf("mremap 1 -> 3 pages, MREMAP_MAYMOVE (the file stays 1 page long)\n");
+    printf(
+        "mremap 1 -> 3 pages, MREMAP_MAYMOVE (the file stays 1 page long)\n");
     char *q = mremap(p, ps, 3 * ps, MREMAP_MAYMOVE);
     if (q == MAP_FAILED)
         wb_die("mremap");
@@ -83,7 +85,8 @@ int main(int argc, char *argv[])
     char back;
     if (pread(fd, &back, 1, (off_t)(2 * ps + 7)) != 1)
         wb_die("pread");
-    printf("wrote 'Z' at offset %zu through the mapping; pread of the file there: '%c'\n",
+    printf("wrote 'Z' at offset %zu through the mapping; pread of the file "
+           "there: '%c'\n",
            2 * ps + 7, back);
     size_t as = 0;
     for (size_t k = 0; k < ps; k++)

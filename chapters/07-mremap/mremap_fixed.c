@@ -22,11 +22,13 @@
 #include <sys/mman.h>
 
 /* Try one mremap that should fail, and print its errno. */
-static void expect_fail(const char *what, void *old, size_t len, int flags, void *to)
+static void expect_fail(const char *what, void *old, size_t len, int flags,
+                        void *to)
 {
     void *r = mremap(old, len, len, flags, to);
     if (r != MAP_FAILED)
-        wb_fatal("mremap (%s) succeeded, but the man page says it must fail", what);
+        wb_fatal("mremap (%s) succeeded, but the man page says it must fail",
+                 what);
     printf("  %s: %s\n", what, wb_errname(errno));
 }
 
@@ -38,46 +40,56 @@ int main(int argc, char *argv[])
         wb_usage("no arguments expected");
 
     size_t ps = wb_page_size();
-    char *res = mmap(NULL, 8 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *res =
+        mmap(NULL, 8 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (res == MAP_FAILED)
         wb_die("mmap reservation");
-    char *src = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    char *src = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (src == MAP_FAILED)
         wb_die("mmap region");
     memset(src, 'R', 2 * ps);
-    printf("reservation: 8 pages PROT_NONE; region: 2 pages of 'R', mapped elsewhere\n");
+    printf("reservation: 8 pages PROT_NONE; region: 2 pages of 'R', mapped "
+           "elsewhere\n");
     wb_print_vmas("reservation:", res, 8 * ps);
 
-    printf("mremap region 2 -> 3 pages, MREMAP_MAYMOVE|MREMAP_FIXED, to reservation + 2 pages\n");
+    printf("mremap region 2 -> 3 pages, MREMAP_MAYMOVE|MREMAP_FIXED, to "
+           "reservation + 2 pages\n");
     /* [fixed] */
     char *target = res + 2 * ps;
-    char *q = mremap(src, 2 * ps, 3 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+    char *q =
+        mremap(src, 2 * ps, 3 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, target);
     if (q == MAP_FAILED)
         wb_die("mremap MREMAP_FIXED");
     /* [fixed] */
-    printf("  result: %s\n", q == target ? "at the chosen address" : "somewhere else (a bug)");
-    printf("  old range: %s\n",
-           wb_count_vmas(src, 2 * ps) == 0 ? "no longer mapped" : "still mapped");
+    printf("  result: %s\n",
+           q == target ? "at the chosen address" : "somewhere else (a bug)");
+    printf("  old range: %s\n", wb_count_vmas(src, 2 * ps) == 0
+                                    ? "no longer mapped"
+                                    : "still mapped");
     wb_print_vmas("reservation:", res, 8 * ps);
     size_t rs = 0, zeros = 0;
     for (size_t k = 0; k < 3 * ps; k++) {
         rs += q[k] == 'R';
         zeros += q[k] == 0;
     }
-    printf("  contents: %zu bytes 'R' (of %zu moved), %zu zero bytes (the page added)\n",
+    printf("  contents: %zu bytes 'R' (of %zu moved), %zu zero bytes (the page "
+           "added)\n",
            rs, 2 * ps, zeros);
 
     printf("what mremap refuses:\n");
-    expect_fail("MREMAP_FIXED without MREMAP_MAYMOVE", q, ps, MREMAP_FIXED, res + 6 * ps);
+    expect_fail("MREMAP_FIXED without MREMAP_MAYMOVE", q, ps, MREMAP_FIXED,
+                res + 6 * ps);
     expect_fail("target overlapping the source", q, 2 * ps,
                 MREMAP_MAYMOVE | MREMAP_FIXED, q + ps);
-    expect_fail("target not page-aligned", q, ps,
-                MREMAP_MAYMOVE | MREMAP_FIXED, res + 6 * ps + 1);
+    expect_fail("target not page-aligned", q, ps, MREMAP_MAYMOVE | MREMAP_FIXED,
+                res + 6 * ps + 1);
     rs = 0;
     for (size_t k = 0; k < 3 * ps; k++)
         rs += q[k] == 'R';
-    printf("  after the refusals: %zu bytes 'R' still at reservation + 2 pages\n", rs);
+    printf(
+        "  after the refusals: %zu bytes 'R' still at reservation + 2 pages\n",
+        rs);
 
     if (munmap(res, 8 * ps) == -1)
         wb_die("munmap");

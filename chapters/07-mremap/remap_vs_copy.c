@@ -64,7 +64,7 @@ static char *map_anon(void *at, size_t len, int prot, int extra)
     if (p == MAP_FAILED)
         wb_die("mmap %zu bytes", len);
     if (prot != PROT_NONE)
-        madvise(p, len, MADV_NOHUGEPAGE);   /* advice only: ignore a refusal */
+        madvise(p, len, MADV_NOHUGEPAGE); /* advice only: ignore a refusal */
     return p;
 }
 
@@ -74,13 +74,15 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    size_t len = wb_round_up((i < argc) ? wb_size_arg(argv[i], "size") : 64 << 20);
+    size_t len =
+        wb_round_up((i < argc) ? wb_size_arg(argv[i], "size") : 64 << 20);
     if (len < ((size_t)1 << 20) || len > ((size_t)1 << 32))
         wb_usage("size must be between 1M and 4G");
     size_t ps = wb_page_size(), pages = len / ps;
-    printf("region: %zu pages (%zu KiB), every page written\n", pages, len / 1024);
+    printf("region: %zu pages (%zu KiB), every page written\n", pages,
+           len / 1024);
 
-    now_ms();   /* the clock's first call faults in the vDSO data page: not ours to count */
+    now_ms(); /* the clock's first call faults in the vDSO data page: not ours to count */
 
     /* A reservation: the region, then one PROT_NONE page that blocks growth. */
     char *res = map_anon(NULL, len + ps, PROT_NONE, 0);
@@ -97,9 +99,11 @@ int main(int argc, char *argv[])
         wb_die("mremap");
     size_t good = intact_pages((uint64_t *)moved, len);
     long f2 = wb_minor_faults();
-    printf("  result: %s\n", moved != old ? "moved" : "grew in place (unexpected)");
+    printf("  result: %s\n",
+           moved != old ? "moved" : "grew in place (unexpected)");
     printf("  minor faults during mremap: %ld\n", f1 - f0);
-    printf("  minor faults reading all %zu pages at the new address: %ld\n", pages, f2 - f1);
+    printf("  minor faults reading all %zu pages at the new address: %ld\n",
+           pages, f2 - f1);
     if (wb_on_asan())
         printf("  (built with AddressSanitizer: those are its shadow memory's, "
                "one per 8 pages read, not ours)\n");
@@ -108,8 +112,9 @@ int main(int argc, char *argv[])
     if (munmap(moved, 2 * len) == -1 || munmap(res + len, ps) == -1)
         wb_die("munmap");
 
-    printf("2. copy-and-grow: mmap %zu pages, memcpy %zu pages, munmap the old\n",
-           2 * pages, pages);
+    printf(
+        "2. copy-and-grow: mmap %zu pages, memcpy %zu pages, munmap the old\n",
+        2 * pages, pages);
     old = map_anon(NULL, len, PROT_READ | PROT_WRITE, 0);
     fill((uint64_t *)old, len);
     f0 = wb_minor_faults();
@@ -123,14 +128,17 @@ int main(int argc, char *argv[])
     t1 = now_ms();
     f1 = wb_minor_faults();
     printf("  minor faults during the copy: %ld\n", f1 - f0);
-    printf("  contents: %zu of %zu pages intact\n", intact_pages((uint64_t *)copy, len), pages);
+    printf("  contents: %zu of %zu pages intact\n",
+           intact_pages((uint64_t *)copy, len), pages);
     printf("  time: %.3f ms\n", t1 - t0);
     if (munmap(copy, 2 * len) == -1)
         wb_die("munmap");
 
-    printf("3. realloc of a %zu KiB malloc block to twice the size\n", len / 1024);
+    printf("3. realloc of a %zu KiB malloc block to twice the size\n",
+           len / 1024);
     if (wb_on_valgrind()) {
-        printf("  skipped: under Valgrind malloc is Valgrind's own, and its realloc copies\n");
+        printf("  skipped: under Valgrind malloc is Valgrind's own, and its "
+               "realloc copies\n");
         return 0;
     }
     if (wb_on_asan()) {
@@ -147,9 +155,11 @@ int main(int argc, char *argv[])
     f1 = wb_minor_faults();
     if (m2 == NULL)
         wb_die("realloc");
-    printf("  minor faults during realloc: %ld (glibc grew its mmapped chunk with mremap)\n",
+    printf("  minor faults during realloc: %ld (glibc grew its mmapped chunk "
+           "with mremap)\n",
            f1 - f0);
-    printf("  contents: %zu of %zu pages intact\n", intact_pages((uint64_t *)m2, len), pages);
+    printf("  contents: %zu of %zu pages intact\n",
+           intact_pages((uint64_t *)m2, len), pages);
     free(m2);
     return 0;
 }

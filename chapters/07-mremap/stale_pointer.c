@@ -27,8 +27,8 @@
 #define NONE ((size_t)-1)
 
 struct node {
-    struct node *next_ptr;  /* absolute: only valid while nothing moves */
-    size_t next_off;        /* offset from the region's start, or NONE */
+    struct node *next_ptr; /* absolute: only valid while nothing moves */
+    size_t next_off;       /* offset from the region's start, or NONE */
     char name[16];
 };
 
@@ -65,7 +65,8 @@ int main(int argc, char *argv[])
 
     size_t ps = wb_page_size();
     /* Region (1 page) + our PROT_NONE blocker right after it. */
-    char *res = mmap(NULL, 2 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *res =
+        mmap(NULL, 2 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (res == MAP_FAILED)
         wb_die("mmap reservation");
     char *base = mmap(res, ps, PROT_READ | PROT_WRITE,
@@ -73,22 +74,25 @@ int main(int argc, char *argv[])
     if (base == MAP_FAILED)
         wb_die("mmap region");
 
-    static const char *names[] = { "alpha", "beta", "gamma" };
-    const size_t offs[] = { 0, 64, 128 };
+    static const char *names[] = {"alpha", "beta", "gamma"};
+    const size_t offs[] = {0, 64, 128};
     for (int k = 0; k < 3; k++) {
         struct node *n = (struct node *)(base + offs[k]);
         snprintf(n->name, sizeof n->name, "%s", names[k]);
         n->next_off = k < 2 ? offs[k + 1] : NONE;
         n->next_ptr = k < 2 ? (struct node *)(base + offs[k + 1]) : NULL;
     }
-    struct node *second = (struct node *)(base + 64);   /* a saved pointer */
-    size_t second_off = 64;                             /* a saved offset */
-    printf("list of 3 nodes in a 1-page region; saved: a pointer to node 2 and its offset "
-           "%zu\n", second_off);
+    struct node *second = (struct node *)(base + 64); /* a saved pointer */
+    size_t second_off = 64;                           /* a saved offset */
+    printf("list of 3 nodes in a 1-page region; saved: a pointer to node 2 and "
+           "its offset "
+           "%zu\n",
+           second_off);
     try_name("before the move, saved pointer", second);
     walk_by_offsets(base, 0);
 
-    printf("mremap 1 -> 4 pages with MREMAP_MAYMOVE (a page of ours blocks growth in place)\n");
+    printf("mremap 1 -> 4 pages with MREMAP_MAYMOVE (a page of ours blocks "
+           "growth in place)\n");
     char *nbase = mremap(base, ps, 4 * ps, MREMAP_MAYMOVE);
     if (nbase == MAP_FAILED)
         wb_die("mremap");
@@ -96,21 +100,26 @@ int main(int argc, char *argv[])
     char c;
     int sig_saved = wb_try_read(second->name, &c);
     const char *code_saved = wb_last_fault_code();
-    struct node *inner = ((struct node *)nbase)->next_ptr;   /* stored in the region */
+    struct node *inner =
+        ((struct node *)nbase)->next_ptr; /* stored in the region */
     int sig_inner = wb_try_read(inner->name, &c);
     const char *code_inner = wb_last_fault_code();
     struct wb_vma v;
     bool old_mapped = wb_vma_of(base, &v) == 0;
 
-    printf("  result: %s\n", nbase == base ? "grew in place (unexpected: it is blocked)"
-                                           : "moved (the start address changed)");
+    printf("  result: %s\n", nbase == base
+                                 ? "grew in place (unexpected: it is blocked)"
+                                 : "moved (the start address changed)");
     printf("  old range: %s\n",
            old_mapped ? "mapped again by something else" : "no longer mapped");
     printf("  saved pointer to node 2: %s (%s)\n",
-           sig_saved ? wb_signame(sig_saved) : "readable", sig_saved ? code_saved : "-");
+           sig_saved ? wb_signame(sig_saved) : "readable",
+           sig_saved ? code_saved : "-");
     printf("  node 1's next_ptr, stored in the region: %s (%s)\n",
-           sig_inner ? wb_signame(sig_inner) : "readable", sig_inner ? code_inner : "-");
-    try_name("new base + saved offset", (const struct node *)(nbase + second_off));
+           sig_inner ? wb_signame(sig_inner) : "readable",
+           sig_inner ? code_inner : "-");
+    try_name("new base + saved offset",
+             (const struct node *)(nbase + second_off));
     walk_by_offsets(nbase, 0);
 
     if (munmap(nbase, 4 * ps) == -1 || munmap(res + ps, ps) == -1)

@@ -54,7 +54,8 @@ int main(int argc, char *argv[])
     for (int k = 0; k < NPAGES; k++)
         memset(data + (size_t)k * ps, 'A' + k, ps);
     printf("%d pages of private anonymous memory, every byte of page k set "
-           "to 'A'+k\n", NPAGES);
+           "to 'A'+k\n",
+           NPAGES);
     wb_print_vmas("data", data, len);
     struct wb_vma before, after;
     if (wb_vma_of(data, &before) == -1)
@@ -69,7 +70,8 @@ int main(int argc, char *argv[])
     /* [clobber] */
     printf("mmap(data + %ld page(s), %ld page(s), PROT_READ|PROT_WRITE, "
            "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED): ok, returned data + %ld "
-           "page(s)\n", first, count, (long)((got - data) / (long)ps));
+           "page(s)\n",
+           first, count, (long)((got - data) / (long)ps));
     wb_print_vmas("data", data, len);
     if (wb_vma_of(data, &after) == -1)
         wb_fatal("no VMA holds the data");
@@ -88,11 +90,11 @@ int main(int argc, char *argv[])
             intact += pg[b] == 'A' + k;
         lost += ps - intact;
         if (pg[0] == '\0')
-            printf("  page %d: zeros, %zu of %zu bytes as written\n", k,
-                   intact, ps);
+            printf("  page %d: zeros, %zu of %zu bytes as written\n", k, intact,
+                   ps);
         else
-            printf("  page %d: '%c', %zu of %zu bytes as written\n", k,
-                   pg[0], intact, ps);
+            printf("  page %d: '%c', %zu of %zu bytes as written\n", k, pg[0],
+                   intact, ps);
     }
     /* [count] */
     printf("lost %zu bytes (%zu page(s)); mmap() reported no error\n", lost,

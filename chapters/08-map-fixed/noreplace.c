@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static char *area;                     /* the 4-page area, for messages */
+static char *area; /* the 4-page area, for messages */
 static size_t ps;
 
 /* [wrapper] */
@@ -53,8 +53,8 @@ static void try_at(const char *what, size_t page, size_t npages)
 {
     bool hint;
     char *want = area + page * ps;
-    printf("%s: MAP_FIXED_NOREPLACE at area + %zu page(s), %zu page(s)\n",
-           what, page, npages);
+    printf("%s: MAP_FIXED_NOREPLACE at area + %zu page(s), %zu page(s)\n", what,
+           page, npages);
     char *p = map_noreplace(want, npages * ps, PROT_READ,
                             MAP_PRIVATE | MAP_ANONYMOUS, &hint);
     if (p != MAP_FAILED) {
@@ -65,9 +65,10 @@ static void try_at(const char *what, size_t page, size_t npages)
         wb_die("mmap MAP_FIXED_NOREPLACE");
     if (hint)
         printf("  mapped at another address: the flag was taken as a hint "
-               "(%s); unmapped it, treated as EEXIST\n", wb_on_valgrind()
-               ? "Valgrind does not know MAP_FIXED_NOREPLACE"
-               : "this kernel does not know MAP_FIXED_NOREPLACE");
+               "(%s); unmapped it, treated as EEXIST\n",
+               wb_on_valgrind()
+                   ? "Valgrind does not know MAP_FIXED_NOREPLACE"
+                   : "this kernel does not know MAP_FIXED_NOREPLACE");
     else
         printf("  %s: the range is in use, nothing was replaced\n",
                wb_errname(errno));

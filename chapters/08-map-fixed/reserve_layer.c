@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #define FILE_PAGES 4
-#define LABEL_LEN 11                   /* strlen("file page 0") */
+#define LABEL_LEN  11 /* strlen("file page 0") */
 
-static char data_path[4096];           /* removed at exit once created */
+static char data_path[4096]; /* removed at exit once created */
 
 static void remove_data(void)
 {
@@ -46,7 +46,7 @@ static int make_file(size_t ps)
              dir && *dir ? dir : "/tmp");
     int fd = open(data_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd == -1) {
-        data_path[0] = '\0';           /* not ours: leave it alone */
+        data_path[0] = '\0'; /* not ours: leave it alone */
         wb_die("create '%s/reserve_layer.dat'", dir && *dir ? dir : "/tmp");
     }
     char *page = malloc(ps);
@@ -92,7 +92,8 @@ int main(int argc, char *argv[])
         wb_die("mmap reservation of %ld pages", npages);
     /* [reserve] */
     show("1. reserve: mmap(NULL, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|"
-         "MAP_NORESERVE)", base, len);
+         "MAP_NORESERVE)",
+         base, len);
 
     /* [layer] */
     char *want = base + 1 * ps;
@@ -100,7 +101,8 @@ int main(int argc, char *argv[])
     if (got == MAP_FAILED)
         wb_die("mmap file pages 0-1 at reservation page 1");
     show("2. mmap(base + 1 page, 2 pages, PROT_READ, MAP_PRIVATE|MAP_FIXED, "
-         "fd, offset 0)", base, len);
+         "fd, offset 0)",
+         base, len);
 
     want = base + 5 * ps;
     got = mmap(want, ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
@@ -109,7 +111,8 @@ int main(int argc, char *argv[])
         wb_die("mmap file page 3 at reservation page 5");
     /* [layer] */
     show("3. mmap(base + 5 pages, 1 page, PROT_READ|PROT_WRITE, "
-         "MAP_SHARED|MAP_FIXED, fd, offset 3 pages)", base, len);
+         "MAP_SHARED|MAP_FIXED, fd, offset 3 pages)",
+         base, len);
     printf("  (MAP_FIXED returned exactly the address asked for: %s)\n",
            got == want ? "yes" : "no");
 
@@ -130,7 +133,8 @@ int main(int argc, char *argv[])
     if (pread(fd, buf, LABEL_LEN, (off_t)(3 * ps)) != LABEL_LEN)
         wb_die("pread page 3 of the file");
     printf("wrote \"WRITTEN\" at reservation page 5; the file's page 3 now "
-           "starts \"%s\"\n", buf);
+           "starts \"%s\"\n",
+           buf);
 
     if (munmap(base, len) == -1)
         wb_die("munmap the reservation");

@@ -66,11 +66,12 @@ int main(int argc, char *argv[])
 
     /* [wrap] */
     size_t start = size - len / 2;
-    memcpy(base + start, msg, len);    /* one copy, across the end */
+    memcpy(base + start, msg, len); /* one copy, across the end */
     /* [wrap] */
     size_t tail = start + len - size;
     printf("memcpy() of %zu bytes at ring offset %zu: %zu before the end, "
-           "%zu past it\n", len, start, len - tail, tail);
+           "%zu past it\n",
+           len, start, len - tail, tail);
 
     char buf[8192];
     size_t n = tail < sizeof buf ? tail : sizeof buf;

@@ -77,7 +77,8 @@ int main(int argc, char *argv[])
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
         wb_die("mmap MAP_FIXED");
     printf("\n");
-    show("mmap(page, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED)");
+    show("mmap(page, PROT_READ|PROT_WRITE, "
+         "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED)");
     printf("the new page holds %s: its 'x' bytes are gone\n",
            pg[0] == '\0' ? "zeros" : "something else");
 
@@ -85,7 +86,8 @@ int main(int argc, char *argv[])
     long max;
     if (f != NULL && fscanf(f, "%ld", &max) == 1)
         printf("\nthis process may have at most %ld VMAs "
-               "(/proc/sys/vm/max_map_count)\n", max);
+               "(/proc/sys/vm/max_map_count)\n",
+               max);
     if (f != NULL)
         fclose(f);
 

@@ -26,24 +26,23 @@
 #include <unistd.h>
 
 #define MAXPAGES 16
-#define SHOW 16
+#define SHOW     16
 
 int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [P0 P1 ... Pn-1]");
     int i = wb_simple_args(argc, argv);
-    size_t perm[MAXPAGES] = { 2, 1, 0 }, n = 3;
+    size_t perm[MAXPAGES] = {2, 1, 0}, n = 3;
     if (i < argc) {
         n = (size_t)(argc - i);
         if (n > MAXPAGES)
             wb_usage("at most %d pages", MAXPAGES);
-        bool seen[MAXPAGES] = { false };
+        bool seen[MAXPAGES] = {false};
         for (size_t k = 0; k < n; k++) {
-            perm[k] = (size_t)wb_long_arg(argv[i + (int)k], "page", 0,
-                                          (long)n - 1);
+            perm[k] =
+                (size_t)wb_long_arg(argv[i + (int)k], "page", 0, (long)n - 1);
             if (seen[perm[k]])
-                wb_usage("page %zu appears twice: not a permutation",
-                         perm[k]);
+                wb_usage("page %zu appears twice: not a permutation", perm[k]);
             seen[perm[k]] = true;
         }
     }
@@ -65,26 +64,29 @@ int main(int argc, char *argv[])
     }
     free(page);
     printf("a memfd of %zu pages; page k holds \"file page k|\" over and "
-           "over\n", n);
+           "over\n",
+           n);
     printf("wanted: region page i shows file page P[i], P =");
     for (size_t k = 0; k < n; k++)
         printf(" %zu", perm[k]);
     printf("\n");
 
     /* [reserve] */
-    char *region = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
+    char *region =
+        mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED)
         wb_die("mmap the reservation");
     /* [reserve] */
     printf("reserve: mmap(NULL, %zu*ps, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, "
-           "-1, 0)\n", n);
+           "-1, 0)\n",
+           n);
     wb_print_vmas("reserved", region, len);
     char c;
     int sig = wb_try_read(region + (n - 1) * ps, &c);
     printf("  read region page %zu before anything is placed there: "
-           "%s%s%s%s\n", n - 1, sig ? wb_signame(sig) : "ok",
-           sig ? " (" : "", sig ? wb_last_fault_code() : "", sig ? ")" : "");
+           "%s%s%s%s\n",
+           n - 1, sig ? wb_signame(sig) : "ok", sig ? " (" : "",
+           sig ? wb_last_fault_code() : "", sig ? ")" : "");
 
     for (size_t k = 0; k < n; k++) {
         /* [layer] */
@@ -95,7 +97,8 @@ int main(int argc, char *argv[])
         /* [layer] */
         printf("mmap(addr + %zu*ps, ps, PROT_READ|PROT_WRITE, "
                "MAP_SHARED|MAP_FIXED, fd, %zu*ps): file page %zu -> region "
-               "page %zu\n", k, perm[k], perm[k], k);
+               "page %zu\n",
+               k, perm[k], perm[k], k);
         char tag[16];
         snprintf(tag, sizeof tag, "step %zu  ", k + 1);
         wb_print_vmas(tag, region, len);
@@ -108,7 +111,8 @@ int main(int argc, char *argv[])
         if (perm[k] != perm[k - 1] + 1)
             runs++;
     printf("runs of consecutive file pages in P: %zu; VMAs over the region: "
-           "%d\n", runs, wb_count_vmas(region, len));
+           "%d\n",
+           runs, wb_count_vmas(region, len));
 
     if (munmap(region, len) == -1)
         wb_die("munmap");

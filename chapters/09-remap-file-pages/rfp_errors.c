@@ -79,7 +79,7 @@ int main(int argc, char *argv[])
     try("  prot PROT_READ instead of 0:", p, ps, PROT_READ, 1, 0);
     try("  size 0:", p, 0, 0, 1, 0);
     try("  5 pages from a 4-page mapping:", p, 5 * ps, 0, 0, 0);
-    munmap(p + 3 * ps, ps);                    /* a hole after page 2 */
+    munmap(p + 3 * ps, ps); /* a hole after page 2 */
     try("  an address in the hole after it:", p + 3 * ps, ps, 0, 1, 0);
     try("  2 pages that run into the hole:", p + 2 * ps, 2 * ps, 0, 1, 0);
     munmap(p, 3 * ps);
@@ -90,8 +90,7 @@ int main(int argc, char *argv[])
     if (mmap(p + 2 * ps, 2 * ps, RW, MAP_SHARED | MAP_FIXED, other, 0) ==
         MAP_FAILED)
         wb_die("mmap MAP_FIXED");
-    try("  pages 1-2 where page 2 is another file:", p + ps, 2 * ps, 0, 0,
-        0);
+    try("  pages 1-2 where page 2 is another file:", p + ps, 2 * ps, 0, 0, 0);
     munmap(p, NPAGES * ps);
     close(other);
     char self[64];
@@ -115,18 +114,18 @@ int main(int argc, char *argv[])
         wb_print_vmas("  ", p + ps, ps);
     munmap(p, NPAGES * ps);
     p = map(RW, MAP_SHARED | MAP_ANONYMOUS, -1);
-    if (try("  a MAP_SHARED|MAP_ANONYMOUS mapping, pgoff 3:", p, ps, 0, 3,
-            0) == 0)
+    if (try("  a MAP_SHARED|MAP_ANONYMOUS mapping, pgoff 3:", p, ps, 0, 3, 0) ==
+        0)
         wb_print_vmas("  ", p, ps);
     munmap(p, NPAGES * ps);
     p = map(PROT_READ, MAP_SHARED, memfd);
-    if (try("  a PROT_READ mapping of an O_RDWR descriptor, pgoff 3:", p, ps,
-            0, 3, 0) == 0)
+    if (try("  a PROT_READ mapping of an O_RDWR descriptor, pgoff 3:", p, ps, 0,
+            3, 0) == 0)
         wb_print_vmas("  ", p, ps);
     munmap(p, NPAGES * ps);
     p = map(RW, MAP_SHARED, memfd);
-    if (try("  pgoff 100, far past the end of the file:", p, ps, 0, 100,
-            0) == 0) {
+    if (try("  pgoff 100, far past the end of the file:", p, ps, 0, 100, 0) ==
+        0) {
         wb_print_vmas("  ", p, ps);
         char c;
         int sig = wb_try_read(p, &c);

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define NPAGES 3
-#define SHOW 16 /* bytes shown of each page */
+#define SHOW   16 /* bytes shown of each page */
 
 static size_t ps;
 
@@ -84,7 +84,8 @@ static void place(char *region, size_t rpage, size_t fpage, int fd,
     if (*use_rfp) {
         if (remap_file_pages(at, ps, 0, fpage, 0) == 0) {
             printf("remap_file_pages(%s, ps, 0, %zu, 0): ok (file page %zu "
-                   "-> region page %zu)\n", where, fpage, fpage, rpage);
+                   "-> region page %zu)\n",
+                   where, fpage, fpage, rpage);
             return;
         }
         if (errno != ENOSYS)
@@ -100,8 +101,8 @@ static void place(char *region, size_t rpage, size_t fpage, int fd,
              (off_t)(fpage * ps)) == MAP_FAILED)
         wb_die("mmap MAP_FIXED at region page %zu", rpage);
     printf("mmap(%s, ps, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, fd, "
-           "%s): ok (file page %zu -> region page %zu)\n", where, off, fpage,
-           rpage);
+           "%s): ok (file page %zu -> region page %zu)\n",
+           where, off, fpage, rpage);
 }
 /* [place] */
 
@@ -110,7 +111,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] [FILE]");
     bool fixed = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hF")) != -1) {
         if (opt == 'h')
             wb_help();
@@ -134,22 +135,24 @@ int main(int argc, char *argv[])
         if (!S_ISREG(st.st_mode))
             wb_fatal("'%s' is not a regular file", path);
         if ((size_t)st.st_size <= (NPAGES - 1) * ps)
-            wb_fatal("'%s' is %lld bytes: it must be more than %d pages",
-                     path, (long long)st.st_size, NPAGES - 1);
+            wb_fatal("'%s' is %lld bytes: it must be more than %d pages", path,
+                     (long long)st.st_size, NPAGES - 1);
         printf("%s: %lld bytes; mapping its first %d pages\n", path,
                (long long)st.st_size, NPAGES);
     } else {
         fd = labelled_memfd();
         printf("a memfd of %d pages; page k holds \"file page k|\" "
-               "over and over\n", NPAGES);
+               "over and over\n",
+               NPAGES);
     }
 
-    char *region = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED,
-                        fd, 0);
+    char *region =
+        mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (region == MAP_FAILED)
         wb_die("mmap");
     printf("mmap(NULL, %d*ps, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0): "
-           "%d VMA\n", NPAGES, wb_count_vmas(region, NPAGES * ps));
+           "%d VMA\n",
+           NPAGES, wb_count_vmas(region, NPAGES * ps));
     wb_print_vmas("before", region, NPAGES * ps);
     show_pages(region);
 
@@ -158,8 +161,8 @@ int main(int argc, char *argv[])
     if (fixed)
         printf("-F: not calling remap_file_pages; the same layout with "
                "mmap(MAP_FIXED)\n");
-    place(region, 0, 2, fd, &use_rfp);   /* file page 2 -> region page 0 */
-    place(region, 2, 0, fd, &use_rfp);   /* file page 0 -> region page 2 */
+    place(region, 0, 2, fd, &use_rfp); /* file page 2 -> region page 0 */
+    place(region, 2, 0, fd, &use_rfp); /* file page 0 -> region page 2 */
     /* [swap] */
 
     wb_print_vmas("after ", region, NPAGES * ps);
@@ -173,7 +176,8 @@ int main(int argc, char *argv[])
     if (pread(fd, &seen, 1, (off_t)(2 * ps)) != 1)
         wb_die("pread");
     printf("stored '#' at region page 0, byte 0; pread(2) at file offset "
-           "%zu (file page 2) reads '%c'\n", 2 * ps, seen);
+           "%zu (file page 2) reads '%c'\n",
+           2 * ps, seen);
     region[0] = old;
     printf("restored the old byte through the mapping\n");
 

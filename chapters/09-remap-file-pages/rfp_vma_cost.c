@@ -150,7 +150,9 @@ static int place(char *p, size_t i, size_t fpage, bool fixed)
     if (!fixed)
         return remap_file_pages(p + i * ps, ps, 0, fpage, 0);
     return mmap(p + i * ps, ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-                memfd, (off_t)(fpage * ps)) == MAP_FAILED ? -1 : 0;
+                memfd, (off_t)(fpage * ps)) == MAP_FAILED
+               ? -1
+               : 0;
 }
 
 /* Reverse the region page by page; false when remap_file_pages is ENOSYS. */
@@ -170,8 +172,9 @@ static bool reverse(char *p, size_t n, bool fixed)
     report_time(n, now() - t0);
     printf("  VMAs over the region: %d\n", wb_count_vmas(p, n * ps));
     printf("  touching every page afterwards: %ld minor faults %s\n",
-           touch_all(p, n), fixed ? "(nothing was populated)"
-                                  : "(the emulation maps with MAP_POPULATE)");
+           touch_all(p, n),
+           fixed ? "(nothing was populated)"
+                 : "(the emulation maps with MAP_POPULATE)");
     if (wb_on_asan())
         printf("  (built with AddressSanitizer: add up to one fault per 8 "
                "pages for its shadow memory)\n");
@@ -194,7 +197,8 @@ static void to_the_limit(bool fixed)
     memfd = labelled_memfd(3);
     char *p = map_linear(memfd, n);
     printf("a memfd of 3 pages under a MAP_SHARED region of %zu pages "
-           "(one VMA; the process has %ld)\n", n, process_vmas());
+           "(one VMA; the process has %ld)\n",
+           n, process_vmas());
     printf("%s page by page, alternating file pages 0 and 2, so that no two "
            "neighbours can merge:\n",
            fixed ? "mmap(MAP_FIXED)" : "remap_file_pages");
@@ -209,12 +213,15 @@ static void to_the_limit(bool fixed)
                wb_errname(errno), i);
         long now_vmas = process_vmas();
         printf("  the process now has %ld VMAs; vm.max_map_count is %ld "
-               "(%+ld)\n", now_vmas, max, now_vmas - max);
+               "(%+ld)\n",
+               now_vmas, max, now_vmas - max);
         struct wb_vma v;
         if (wb_vma_of(p + i * ps, &v) == 0)
             printf("  region page %zu is still mapped, at file offset "
-                   "%#llx as before\n", i,
-                   v.offset + (unsigned long long)(p + i * ps - (char *)v.start));
+                   "%#llx as before\n",
+                   i,
+                   v.offset +
+                       (unsigned long long)(p + i * ps - (char *)v.start));
     }
     if (munmap(p, n * ps) == -1)
         wb_die("munmap");
@@ -228,7 +235,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] [-l] [PAGES]");
     bool fixed = false, limit = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hFl")) != -1) {
         switch (opt) {
         case 'h': wb_help();
@@ -250,7 +257,8 @@ int main(int argc, char *argv[])
 
     memfd = labelled_memfd(n);
     printf("a memfd of %zu pages, each labelled with its page number; "
-           "vm.max_map_count is %ld\n", n, max_map_count());
+           "vm.max_map_count is %ld\n",
+           n, max_map_count());
     char *p = map_linear(memfd, n);
     printf("linear: mmap(%zu pages, MAP_SHARED): %d VMA over the region\n", n,
            wb_count_vmas(p, n * ps));
@@ -259,15 +267,17 @@ int main(int argc, char *argv[])
         printf("-F: remap_file_pages not called\n");
     else {
         printf("reverse it with remap_file_pages, one call per page "
-               "(file page %zu-i -> region page i):\n", n - 1);
+               "(file page %zu-i -> region page i):\n",
+               n - 1);
         if (!reverse(p, n, false)) {
             printf("  remap_file_pages: ENOSYS: %s; only the MAP_FIXED "
-                   "route below\n", wb_on_valgrind()
-                   ? "Valgrind does not implement it"
-                   : "this kernel does not provide it");
+                   "route below\n",
+                   wb_on_valgrind() ? "Valgrind does not implement it"
+                                    : "this kernel does not provide it");
         } else {
             printf("put back in order with one call, "
-                   "remap_file_pages(addr, %zu*ps, 0, 0, 0):\n", n);
+                   "remap_file_pages(addr, %zu*ps, 0, 0, 0):\n",
+                   n);
             if (remap_file_pages(p, n * ps, 0, 0, 0) == -1)
                 wb_die("remap_file_pages of the whole region");
             printf("  VMAs over the region: %d (merged into one again)\n",
@@ -290,8 +300,8 @@ int main(int argc, char *argv[])
 
     long used = process_vmas(), max = max_map_count();
     printf("this process has %ld VMAs; at one VMA per page, vm.max_map_count "
-           "leaves room for about %ld scattered pages (%ld MiB)\n", used,
-           max - used, (max - used) * (long)ps >> 20);
+           "leaves room for about %ld scattered pages (%ld MiB)\n",
+           used, max - used, (max - used) * (long)ps >> 20);
     close(memfd);
     return 0;
 }

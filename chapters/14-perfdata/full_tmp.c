@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FS_SIZE "16k"
+#define FS_SIZE    "16k"
 #define FILE_PAGES 8
 
 static char mnt[4096];
@@ -44,7 +44,7 @@ static void write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY);
     if (fd == -1)
-        return;                 /* e.g. setgroups on an old kernel */
+        return; /* e.g. setgroups on an old kernel */
     if (write(fd, text, strlen(text)) == -1)
         wb_die("write '%s'", path);
     close(fd);
@@ -90,8 +90,10 @@ static void the_2013_way(const char *path, size_t ps)
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd == -1 || ftruncate(fd, FILE_PAGES * (off_t)ps) == -1)
         wb_die("create '%s'", path);
-    printf("the 2013 way: ftruncate to %d pages: ok, mmap MAP_SHARED: ", FILE_PAGES);
-    char *m = mmap(NULL, FILE_PAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    printf("the 2013 way: ftruncate to %d pages: ok, mmap MAP_SHARED: ",
+           FILE_PAGES);
+    char *m =
+        mmap(NULL, FILE_PAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED)
         wb_die("mmap");
     close(fd);
@@ -118,11 +120,13 @@ static void the_fixed_way(const char *path, size_t ps)
     if (fd == -1 || ftruncate(fd, FILE_PAGES * (off_t)ps) == -1)
         wb_die("create '%s'", path);
     printf("the fixed way: ftruncate to %d pages: ok, then pwrite one byte per "
-           "page:\n", FILE_PAGES);
+           "page:\n",
+           FILE_PAGES);
     for (int pg = 0; pg < FILE_PAGES; pg++) {
         if (pwrite(fd, "", 1, pg * (off_t)ps) != 1) {
             printf("  page %d: %s: a clear error at creation; a JVM warns and "
-                   "runs on without shared counters\n", pg, wb_errname(errno));
+                   "runs on without shared counters\n",
+                   pg, wb_errname(errno));
             break;
         }
         printf("  page %d: ok\n", pg);
@@ -151,7 +155,8 @@ int main(int argc, char *argv[])
     }
     atexit(remove_mnt);
     printf("a private tmpfs of %s (%d pages) stands in for a full /tmp; the "
-           "file wants %d pages\n", FS_SIZE, (16384 + (int)ps - 1) / (int)ps, FILE_PAGES);
+           "file wants %d pages\n",
+           FS_SIZE, (16384 + (int)ps - 1) / (int)ps, FILE_PAGES);
 
     char path[4096 + 16];
     snprintf(path, sizeof path, "%s/4242", mnt);

@@ -32,35 +32,35 @@
 
 /* [layout] */
 #define PD_PROLOGUE_SIZE 32u
-#define PD_MAJOR 2u        /* the only major version this code knows */
-#define PD_MINOR 0u
-#define PD_BIG_ENDIAN 0u
+#define PD_MAJOR         2u /* the only major version this code knows */
+#define PD_MINOR         0u
+#define PD_BIG_ENDIAN    0u
 #define PD_LITTLE_ENDIAN 1u
 
 /* Byte offsets in the prologue. */
 enum {
-    PD_P_MAGIC = 0,          /* 4 bytes, CA FE C0 C0 in memory */
-    PD_P_BYTE_ORDER = 4,     /* 1 byte */
-    PD_P_MAJOR = 5,          /* 1 byte */
-    PD_P_MINOR = 6,          /* 1 byte */
-    PD_P_ACCESSIBLE = 7,     /* 1 byte: 0 while the producer initialises */
-    PD_P_USED = 8,           /* 4 bytes: bytes of the region in use */
-    PD_P_OVERFLOW = 12,      /* 4 bytes: bytes that did not fit */
-    PD_P_MOD_TIME = 16,      /* 8 bytes: when the last entry was added */
-    PD_P_ENTRY_OFFSET = 24,  /* 4 bytes: where the first entry starts */
-    PD_P_NUM_ENTRIES = 28,   /* 4 bytes: complete entries so far */
+    PD_P_MAGIC = 0,         /* 4 bytes, CA FE C0 C0 in memory */
+    PD_P_BYTE_ORDER = 4,    /* 1 byte */
+    PD_P_MAJOR = 5,         /* 1 byte */
+    PD_P_MINOR = 6,         /* 1 byte */
+    PD_P_ACCESSIBLE = 7,    /* 1 byte: 0 while the producer initialises */
+    PD_P_USED = 8,          /* 4 bytes: bytes of the region in use */
+    PD_P_OVERFLOW = 12,     /* 4 bytes: bytes that did not fit */
+    PD_P_MOD_TIME = 16,     /* 8 bytes: when the last entry was added */
+    PD_P_ENTRY_OFFSET = 24, /* 4 bytes: where the first entry starts */
+    PD_P_NUM_ENTRIES = 28,  /* 4 bytes: complete entries so far */
 };
 
 /* Byte offsets in an entry's header. */
 enum {
-    PD_E_LENGTH = 0,         /* 4 bytes: the whole entry, a multiple of 8 */
-    PD_E_NAME_OFFSET = 4,    /* 4 bytes: from the entry's start */
-    PD_E_VECTOR_LENGTH = 8,  /* 4 bytes: elements; 0 for a scalar */
-    PD_E_DATA_TYPE = 12,     /* 1 byte: 'J' or 'B' */
-    PD_E_FLAGS = 13,         /* 1 byte: 1 = a supported (stable) counter */
-    PD_E_UNITS = 14,         /* 1 byte: enum pd_units */
-    PD_E_VARIABILITY = 15,   /* 1 byte: enum pd_variability */
-    PD_E_DATA_OFFSET = 16,   /* 4 bytes: from the entry's start */
+    PD_E_LENGTH = 0,        /* 4 bytes: the whole entry, a multiple of 8 */
+    PD_E_NAME_OFFSET = 4,   /* 4 bytes: from the entry's start */
+    PD_E_VECTOR_LENGTH = 8, /* 4 bytes: elements; 0 for a scalar */
+    PD_E_DATA_TYPE = 12,    /* 1 byte: 'J' or 'B' */
+    PD_E_FLAGS = 13,        /* 1 byte: 1 = a supported (stable) counter */
+    PD_E_UNITS = 14,        /* 1 byte: enum pd_units */
+    PD_E_VARIABILITY = 15,  /* 1 byte: enum pd_variability */
+    PD_E_DATA_OFFSET = 16,  /* 4 bytes: from the entry's start */
     PD_ENTRY_HEADER = 20,
 };
 /* [layout] */
@@ -68,13 +68,20 @@ enum {
 /* The smallest entry that can hold a header, a one-letter name and its NUL. */
 #define PD_MIN_ENTRY (PD_ENTRY_HEADER + 2u)
 
-enum pd_units { PD_NONE = 1, PD_BYTES, PD_TICKS, PD_EVENTS, PD_STRING, PD_HERTZ };
+enum pd_units {
+    PD_NONE = 1,
+    PD_BYTES,
+    PD_TICKS,
+    PD_EVENTS,
+    PD_STRING,
+    PD_HERTZ
+};
 enum pd_variability { PD_CONSTANT = 1, PD_MONOTONIC, PD_VARIABLE };
 #define PD_FLAG_SUPPORTED 1u
 
 /* What the prologue says, in host byte order. */
 struct pd_info {
-    size_t size;             /* bytes in the region (the file) */
+    size_t size; /* bytes in the region (the file) */
     unsigned byte_order, major, minor, accessible;
     uint32_t used, overflow, entry_offset, num_entries;
     uint64_t mod_time;
@@ -82,25 +89,25 @@ struct pd_info {
 
 /* One counter found by pd_parse(); offsets are from the region's start. */
 struct pd_counter {
-    const char *name;        /* points into the parsed buffer, NUL-terminated */
-    size_t entry;            /* offset of the entry */
-    size_t data;             /* offset of the value */
-    uint32_t vector_length;  /* 0 for a 'J' scalar, bytes for 'B' */
-    char type;               /* 'J' or 'B' */
+    const char *name;       /* points into the parsed buffer, NUL-terminated */
+    size_t entry;           /* offset of the entry */
+    size_t data;            /* offset of the value */
+    uint32_t vector_length; /* 0 for a 'J' scalar, bytes for 'B' */
+    char type;              /* 'J' or 'B' */
     unsigned flags, units, variability;
 };
 
 static inline const char *pd_units_name(unsigned u)
 {
-    static const char *const names[] = { "?", "None", "Bytes", "Ticks",
-                                         "Events", "String", "Hertz" };
+    static const char *const names[] = {"?",      "None",   "Bytes", "Ticks",
+                                        "Events", "String", "Hertz"};
     return u < sizeof names / sizeof names[0] ? names[u] : "?";
 }
 
 static inline const char *pd_variability_name(unsigned v)
 {
-    static const char *const names[] = { "?", "Constant", "Monotonic",
-                                         "Variable" };
+    static const char *const names[] = {"?", "Constant", "Monotonic",
+                                        "Variable"};
     return v < sizeof names / sizeof names[0] ? names[v] : "?";
 }
 
@@ -112,8 +119,8 @@ static inline uint32_t pd_get32(const unsigned char *p, unsigned order)
     if (order == PD_BIG_ENDIAN)
         return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
                (uint32_t)p[2] << 8 | p[3];
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[1] << 8 | p[0];
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
+           p[0];
 }
 
 static inline uint64_t pd_get64(const unsigned char *p, unsigned order)
@@ -158,13 +165,16 @@ static inline int pd_parse_prologue(const unsigned char *buf, size_t size,
     memset(info, 0, sizeof *info);
     info->size = size;
     if (size < PD_PROLOGUE_SIZE) {
-        snprintf(err, errlen, "region of %zu bytes is smaller than the "
-                 "%u-byte prologue", size, PD_PROLOGUE_SIZE);
+        snprintf(err, errlen,
+                 "region of %zu bytes is smaller than the "
+                 "%u-byte prologue",
+                 size, PD_PROLOGUE_SIZE);
         return -1;
     }
     if (buf[0] != 0xca || buf[1] != 0xfe || buf[2] != 0xc0 || buf[3] != 0xc0) {
-        snprintf(err, errlen, "bad magic %02x %02x %02x %02x (want ca fe c0 c0)",
-                 buf[0], buf[1], buf[2], buf[3]);
+        snprintf(err, errlen,
+                 "bad magic %02x %02x %02x %02x (want ca fe c0 c0)", buf[0],
+                 buf[1], buf[2], buf[3]);
         return -1;
     }
     unsigned order = buf[PD_P_BYTE_ORDER];
@@ -177,8 +187,10 @@ static inline int pd_parse_prologue(const unsigned char *buf, size_t size,
     info->minor = buf[PD_P_MINOR];
     info->accessible = buf[PD_P_ACCESSIBLE];
     if (info->major != PD_MAJOR) {
-        snprintf(err, errlen, "unsupported major version %u (this reader "
-                 "knows %u)", info->major, PD_MAJOR);
+        snprintf(err, errlen,
+                 "unsupported major version %u (this reader "
+                 "knows %u)",
+                 info->major, PD_MAJOR);
         return -1;
     }
     info->used = pd_get32(buf + PD_P_USED, order);
@@ -192,8 +204,10 @@ static inline int pd_parse_prologue(const unsigned char *buf, size_t size,
         return -1;
     }
     if (info->entry_offset < PD_PROLOGUE_SIZE || info->entry_offset > size) {
-        snprintf(err, errlen, "entry_offset %u is outside the region "
-                 "(%u..%zu)", info->entry_offset, PD_PROLOGUE_SIZE, size);
+        snprintf(err, errlen,
+                 "entry_offset %u is outside the region "
+                 "(%u..%zu)",
+                 info->entry_offset, PD_PROLOGUE_SIZE, size);
         return -1;
     }
     return 0;
@@ -209,25 +223,26 @@ static inline int pd_parse_prologue(const unsigned char *buf, size_t size,
 /* [entry] */
 static inline long pd_parse_entry(const unsigned char *buf, size_t size,
                                   unsigned order, size_t off, uint32_t index,
-                                  struct pd_counter *c, char *err, size_t errlen)
+                                  struct pd_counter *c, char *err,
+                                  size_t errlen)
 {
-#define PD_BAD(...)                                                     \
-    do {                                                                \
-        int n_ = snprintf(err, errlen, "entry %u at offset %zu: ",      \
-                          index, off);                                  \
-        if (n_ > 0 && (size_t)n_ < errlen)                              \
-            snprintf(err + n_, errlen - (size_t)n_, __VA_ARGS__);       \
-        return -1;                                                      \
+#define PD_BAD(...)                                                            \
+    do {                                                                       \
+        int n_ =                                                               \
+            snprintf(err, errlen, "entry %u at offset %zu: ", index, off);     \
+        if (n_ > 0 && (size_t)n_ < errlen)                                     \
+            snprintf(err + n_, errlen - (size_t)n_, __VA_ARGS__);              \
+        return -1;                                                             \
     } while (0)
     if (off > size || size - off < PD_ENTRY_HEADER)
         PD_BAD("header runs past the end of the region (%zu bytes)", size);
     const unsigned char *e = buf + off;
     uint32_t len = pd_get32(e + PD_E_LENGTH, order);
     if (len == 0)
-        return 0;                       /* the end of the list */
+        return 0; /* the end of the list */
     if (len < PD_MIN_ENTRY)
-        PD_BAD("entry_length %u does not advance past its %u-byte header",
-               len, (unsigned)PD_ENTRY_HEADER);
+        PD_BAD("entry_length %u does not advance past its %u-byte header", len,
+               (unsigned)PD_ENTRY_HEADER);
     if (len > size - off)
         PD_BAD("entry_length %u runs past the end of the region (%zu bytes)",
                len, size);
@@ -254,7 +269,8 @@ static inline long pd_parse_entry(const unsigned char *buf, size_t size,
                    vlen);
         if (len - data_off < 8)
             PD_BAD("the 8-byte value at data_offset %u does not fit in the "
-                   "entry (%u bytes)", data_off, len);
+                   "entry (%u bytes)",
+                   data_off, len);
         if ((off + data_off) % 8 != 0)
             PD_BAD("the 8-byte value at offset %zu is not 8-byte aligned",
                    off + data_off);
@@ -263,7 +279,8 @@ static inline long pd_parse_entry(const unsigned char *buf, size_t size,
             PD_BAD("a byte vector of length 0");
         if (vlen > len - data_off)
             PD_BAD("vector_length %u does not fit in the entry (data at %u, "
-                   "entry %u bytes)", vlen, data_off, len);
+                   "entry %u bytes)",
+                   vlen, data_off, len);
     } else {
         PD_BAD("unsupported data type 0x%02x", (unsigned char)type);
     }
@@ -312,7 +329,8 @@ static inline int pd_parse(const unsigned char *buf, size_t size,
 }
 
 /* The value of a 'J' counter, in host byte order. */
-static inline int64_t pd_long(const unsigned char *buf, const struct pd_info *info,
+static inline int64_t pd_long(const unsigned char *buf,
+                              const struct pd_info *info,
                               const struct pd_counter *c)
 {
     return (int64_t)pd_get64(buf + c->data, info->byte_order);

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define PD_DIR_PREFIX "hsperfdata_"
-#define PD_WHY 256                  /* room for a reason */
+#define PD_WHY        256 /* room for a reason */
 
 /* The base directory: -d DIR if given, else $PERFDATA_TMPDIR, else /tmp.
  * (HotSpot always uses /tmp; the variable lets tests use their own.) */
@@ -94,8 +94,10 @@ static inline int pd_check_dir_fd(int dfd, const char *path, uid_t owner,
         return -1;
     }
     if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-        snprintf(why, PD_WHY, "is %s-writable (mode %04o): another user could "
-                 "plant files in it", (st.st_mode & S_IWOTH) ? "world" : "group",
+        snprintf(why, PD_WHY,
+                 "is %s-writable (mode %04o): another user could "
+                 "plant files in it",
+                 (st.st_mode & S_IWOTH) ? "world" : "group",
                  (unsigned)(st.st_mode & 07777));
         return -1;
     }
@@ -161,8 +163,9 @@ static inline int pd_open_file(int dfd, const char *name, int flags,
 {
     int fd = openat(dfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd == -1) {
-        snprintf(why, PD_WHY, "%s", errno == ELOOP
-                 ? "is a symbolic link (not followed)" : strerror(errno));
+        snprintf(why, PD_WHY, "%s",
+                 errno == ELOOP ? "is a symbolic link (not followed)"
+                                : strerror(errno));
         return -1;
     }
     struct stat st;
@@ -171,8 +174,10 @@ static inline int pd_open_file(int dfd, const char *name, int flags,
     } else if (!S_ISREG(st.st_mode)) {
         snprintf(why, PD_WHY, "is not a regular file");
     } else if (st.st_nlink != 1) {
-        snprintf(why, PD_WHY, "has %lu links: a hard link could make it any "
-                 "file on the filesystem", (unsigned long)st.st_nlink);
+        snprintf(why, PD_WHY,
+                 "has %lu links: a hard link could make it any "
+                 "file on the filesystem",
+                 (unsigned long)st.st_nlink);
     } else {
         return fd;
     }
@@ -213,7 +218,7 @@ static inline int pd_cleanup(int dfd, pid_t self,
             continue;
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
             !S_ISREG(st.st_mode))
-            continue;                   /* not ours to judge: leave it */
+            continue; /* not ours to judge: leave it */
         pid_t pid = pd_name_to_pid(name);
         int lockfd = -1;
         if (pid == 0) {
@@ -243,7 +248,7 @@ static inline int pd_cleanup(int dfd, pid_t self,
             judged++;
         }
         if (lockfd != -1)
-            close(lockfd);              /* held until after the unlink */
+            close(lockfd); /* held until after the unlink */
     }
     closedir(d);
     return judged;

@@ -30,15 +30,15 @@ struct pd_spill {
 };
 
 struct pd_producer {
-    unsigned char *base;     /* the region */
+    unsigned char *base; /* the region */
     size_t size;
-    bool shared;             /* false: ordinary memory, invisible to monitors */
-    bool narrate;            /* print each step on stdout */
-    int dirfd;               /* the checked per-user directory, or -1 */
-    char dir[PATH_MAX];      /* its path, for messages */
-    char name[16];           /* the file's name in it: the pid */
-    uint64_t start_ns;       /* CLOCK_MONOTONIC at creation */
-    struct pd_spill *spill;  /* counters that overflowed */
+    bool shared;            /* false: ordinary memory, invisible to monitors */
+    bool narrate;           /* print each step on stdout */
+    int dirfd;              /* the checked per-user directory, or -1 */
+    char dir[PATH_MAX];     /* its path, for messages */
+    char name[16];          /* the file's name in it: the pid */
+    uint64_t start_ns;      /* CLOCK_MONOTONIC at creation */
+    struct pd_spill *spill; /* counters that overflowed */
 };
 
 static inline uint64_t pd_now_ns(void)
@@ -61,12 +61,14 @@ static inline void pd_say(const struct pd_producer *p, const char *fmt, ...)
     putchar('\n');
 }
 
-static inline void pd_say_cleanup(const char *name, bool removed, const char *why)
+static inline void pd_say_cleanup(const char *name, bool removed,
+                                  const char *why)
 {
     printf("  %s %s (%s)\n", removed ? "removed" : "kept", name, why);
 }
 
-static inline void pd_say_nothing(const char *name, bool removed, const char *why)
+static inline void pd_say_nothing(const char *name, bool removed,
+                                  const char *why)
 {
     (void)name, (void)removed, (void)why;
 }
@@ -75,15 +77,16 @@ static inline void pd_say_nothing(const char *name, bool removed, const char *wh
  * Make (or reuse) BASE/hsperfdata_USER and open it through the checks of
  * pd_open_dir(), owned by our effective uid. Returns the descriptor.
  */
-static inline int pd_user_dir(struct pd_producer *p, const char *base, char *why)
+static inline int pd_user_dir(struct pd_producer *p, const char *base,
+                              char *why)
 {
     char user[256];
     if (pd_user_name(geteuid(), user, sizeof user) == -1) {
         snprintf(why, PD_WHY, "no user name for uid %u", (unsigned)geteuid());
         return -1;
     }
-    if (snprintf(p->dir, sizeof p->dir, "%s/%s%s", base, PD_DIR_PREFIX, user)
-        >= (int)sizeof p->dir) {
+    if (snprintf(p->dir, sizeof p->dir, "%s/%s%s", base, PD_DIR_PREFIX, user) >=
+        (int)sizeof p->dir) {
         snprintf(why, PD_WHY, "the directory name is too long");
         return -1;
     }
@@ -97,9 +100,10 @@ static inline int pd_user_dir(struct pd_producer *p, const char *base, char *why
         return -1;
     struct stat st;
     if (fstat(dfd, &st) == 0)
-        pd_say(p, "directory %s: %s\n  opened O_DIRECTORY|O_NOFOLLOW; fstat: "
-               "a directory, mode %04o, owner %s; lstat: the same inode", p->dir,
-               made ? "created with mode 0755" : "already there",
+        pd_say(p,
+               "directory %s: %s\n  opened O_DIRECTORY|O_NOFOLLOW; fstat: "
+               "a directory, mode %04o, owner %s; lstat: the same inode",
+               p->dir, made ? "created with mode 0755" : "already there",
                (unsigned)(st.st_mode & 07777), user);
     return dfd;
 }
@@ -112,8 +116,8 @@ static inline int pd_user_dir(struct pd_producer *p, const char *base, char *why
  */
 /* [create] */
 static inline int pd_create_file(struct pd_producer *p, int dfd,
-                                  const char *name, size_t size, bool *mine,
-                                  char *why)
+                                 const char *name, size_t size, bool *mine,
+                                 char *why)
 {
     *mine = false;
     /* No O_TRUNC: the file may belong to a live producer in another
@@ -128,7 +132,8 @@ static inline int pd_create_file(struct pd_producer *p, int dfd,
         return -1;
     }
     *mine = true;
-    pd_say(p, "file %s: openat(dirfd, \"%s\", O_RDWR|O_CREAT|O_NOFOLLOW, 0600); "
+    pd_say(p,
+           "file %s: openat(dirfd, \"%s\", O_RDWR|O_CREAT|O_NOFOLLOW, 0600); "
            "fstat: regular, 1 link\n  flock(LOCK_EX|LOCK_NB): the file is ours",
            name, name);
     if (ftruncate(fd, 0) == -1 || ftruncate(fd, (off_t)size) == -1) {
@@ -148,8 +153,10 @@ static inline int pd_create_file(struct pd_producer *p, int dfd,
             return -1;
         }
     }
-    pd_say(p, "  ftruncate to %zu bytes, pwrite one byte into each of its %zu "
-           "pages: the blocks are there", size, size / ps);
+    pd_say(p,
+           "  ftruncate to %zu bytes, pwrite one byte into each of its %zu "
+           "pages: the blocks are there",
+           size, size / ps);
     return fd;
 }
 /* [create] */
@@ -189,11 +196,12 @@ static inline void pd_create(struct pd_producer *p, const char *base, pid_t pid,
         char why[PD_WHY] = "";
         bool mine = false;
         int fd = -1;
-        const char *what = "perfdata";     /* what the warning is about */
+        const char *what = "perfdata"; /* what the warning is about */
         p->dirfd = pd_user_dir(p, base, why);
         if (p->dirfd != -1) {
             pd_say(p, "cleanup of stale files in %s:", p->dir);
-            if (pd_cleanup(p->dirfd, pid, p->narrate ? pd_say_cleanup : pd_say_nothing) == 0)
+            if (pd_cleanup(p->dirfd, pid,
+                           p->narrate ? pd_say_cleanup : pd_say_nothing) == 0)
                 pd_say(p, "  nothing to clean");
             fd = pd_create_file(p, p->dirfd, p->name, size, &mine, why);
             what = "file";
@@ -201,12 +209,13 @@ static inline void pd_create(struct pd_producer *p, const char *base, pid_t pid,
             what = "dir";
         }
         if (fd != -1) {
-            void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            void *m =
+                mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             if (m == MAP_FAILED)
                 snprintf(why, PD_WHY, "mmap: %s", strerror(errno));
             else
                 p->base = m;
-            close(fd);      /* the mapping keeps the file, and its lock */
+            close(fd); /* the mapping keeps the file, and its lock */
         }
         if (p->base != NULL) {
             p->shared = true;
@@ -216,10 +225,12 @@ static inline void pd_create(struct pd_producer *p, const char *base, pid_t pid,
             if (p->dirfd != -1)
                 close(p->dirfd);
             p->dirfd = -1;
-            fprintf(stderr, "%s: warning: %s%s%s%s%s; using ordinary memory: no "
-                    "monitor can see this process\n", program_invocation_short_name,
-                    what[0] != 'p' ? p->dir : "", what[0] == 'f' ? "/" : "",
-                    what[0] == 'f' ? p->name : "", what[0] != 'p' ? ": " : "", why);
+            fprintf(stderr,
+                    "%s: warning: %s%s%s%s%s; using ordinary memory: no "
+                    "monitor can see this process\n",
+                    program_invocation_short_name, what[0] != 'p' ? p->dir : "",
+                    what[0] == 'f' ? "/" : "", what[0] == 'f' ? p->name : "",
+                    what[0] != 'p' ? ": " : "", why);
         }
     }
     if (p->base == NULL) {
@@ -233,9 +244,10 @@ static inline void pd_create(struct pd_producer *p, const char *base, pid_t pid,
         p->base = m;
     }
     pd_init_prologue(p->base);
-    pd_say(p, "region: %zu bytes of %s", size, p->shared
-           ? "the shared file, mapped PROT_READ|PROT_WRITE, MAP_SHARED"
-           : "ordinary memory (MAP_PRIVATE|MAP_ANONYMOUS)");
+    pd_say(p, "region: %zu bytes of %s", size,
+           p->shared
+               ? "the shared file, mapped PROT_READ|PROT_WRITE, MAP_SHARED"
+               : "ordinary memory (MAP_PRIVATE|MAP_ANONYMOUS)");
 }
 
 static inline size_t pd_align(size_t n, size_t a)
@@ -261,8 +273,8 @@ static inline void *pd_add(struct pd_producer *p, const char *name, char type,
     size_t len = pd_align(data_off + datasize, 8);
     uint32_t used = pd_get32(b + PD_P_USED, order);
     if (len > p->size - used) {
-        pd_put32(b + PD_P_OVERFLOW, pd_get32(b + PD_P_OVERFLOW, order) +
-                 (uint32_t)len, order);
+        pd_put32(b + PD_P_OVERFLOW,
+                 pd_get32(b + PD_P_OVERFLOW, order) + (uint32_t)len, order);
         struct pd_spill *s = calloc(1, sizeof *s + pd_align(datasize, 8));
         if (s == NULL) {
             fprintf(stderr, "%s: calloc: %s\n", program_invocation_short_name,
@@ -274,7 +286,7 @@ static inline void *pd_add(struct pd_producer *p, const char *name, char type,
         return s->data;
     }
     unsigned char *e = b + used;
-    pd_put32(b + PD_P_USED, used + (uint32_t)len, order);   /* reserve */
+    pd_put32(b + PD_P_USED, used + (uint32_t)len, order); /* reserve */
     pd_put32(e + PD_E_LENGTH, (uint32_t)len, order);
     pd_put32(e + PD_E_NAME_OFFSET, PD_ENTRY_HEADER, order);
     pd_put32(e + PD_E_VECTOR_LENGTH, vector_length, order);
@@ -313,14 +325,16 @@ static inline char *pd_add_string(struct pd_producer *p, const char *name,
                                   unsigned variability, uint32_t capacity,
                                   const char *value)
 {
-    char *slot = pd_add(p, name, 'B', PD_STRING, variability, capacity, capacity);
+    char *slot =
+        pd_add(p, name, 'B', PD_STRING, variability, capacity, capacity);
     snprintf(slot, capacity, "%s", value);
     return slot;
 }
 
 /* Replace a variable string (a reader may see a mix of old and new bytes:
  * strings are not updated atomically, in HotSpot either). */
-static inline void pd_set_string(char *slot, uint32_t capacity, const char *value)
+static inline void pd_set_string(char *slot, uint32_t capacity,
+                                 const char *value)
 {
     size_t n = strlen(value);
     if (n >= capacity)

@@ -48,22 +48,22 @@
  * jvmstat (and so jcmd) makes out of prologue fields. */
 struct row {
     const char *name;
-    const struct pd_counter *c;  /* NULL for a prologue field */
-    unsigned field, width;       /* the field's offset and size in bytes */
+    const struct pd_counter *c; /* NULL for a prologue field */
+    unsigned field, width;      /* the field's offset and size in bytes */
     unsigned units, variability;
 };
 
 static const struct row prologue_rows[] = {
-    { "sun.perfdata.majorVersion", NULL, PD_P_MAJOR, 1, PD_NONE, PD_CONSTANT },
-    { "sun.perfdata.minorVersion", NULL, PD_P_MINOR, 1, PD_NONE, PD_CONSTANT },
-    { "sun.perfdata.overflow", NULL, PD_P_OVERFLOW, 4, PD_BYTES, PD_MONOTONIC },
-    { "sun.perfdata.size", NULL, 0, 0, PD_BYTES, PD_MONOTONIC },
-    { "sun.perfdata.timestamp", NULL, PD_P_MOD_TIME, 8, PD_TICKS, PD_MONOTONIC },
-    { "sun.perfdata.used", NULL, PD_P_USED, 4, PD_BYTES, PD_MONOTONIC },
+    {"sun.perfdata.majorVersion", NULL, PD_P_MAJOR, 1, PD_NONE, PD_CONSTANT},
+    {"sun.perfdata.minorVersion", NULL, PD_P_MINOR, 1, PD_NONE, PD_CONSTANT},
+    {"sun.perfdata.overflow", NULL, PD_P_OVERFLOW, 4, PD_BYTES, PD_MONOTONIC},
+    {"sun.perfdata.size", NULL, 0, 0, PD_BYTES, PD_MONOTONIC},
+    {"sun.perfdata.timestamp", NULL, PD_P_MOD_TIME, 8, PD_TICKS, PD_MONOTONIC},
+    {"sun.perfdata.used", NULL, PD_P_USED, 4, PD_BYTES, PD_MONOTONIC},
 };
 #define NPROLOGUE (sizeof prologue_rows / sizeof prologue_rows[0])
 
-static char where[PATH_MAX + 32];     /* the file being read, for messages */
+static char where[PATH_MAX + 32]; /* the file being read, for messages */
 
 /* The copy of the region and what was parsed out of it. File-scope, so
  * that an error exit (wb_fatal) leaves them reachable, not leaked. */
@@ -79,7 +79,8 @@ static void on_sigbus(int sig)
     static const char tail[] = ": the file shrank under the mapping (SIGBUS)\n";
     const char *name = program_invocation_short_name;
     if (write(2, name, strlen(name)) < 0 || write(2, ": ", 2) < 0 ||
-        write(2, where, strlen(where)) < 0 || write(2, tail, sizeof tail - 1) < 0)
+        write(2, where, strlen(where)) < 0 ||
+        write(2, tail, sizeof tail - 1) < 0)
         _exit(1);
     _exit(1);
 }
@@ -96,7 +97,7 @@ static uid_t expected_owner(const char *dirname)
     const char *user = dirname + strlen(PD_DIR_PREFIX);
     if (getpwnam_r(user, &pw, buf, sizeof buf, &p) == 0 && p != NULL)
         return p->pw_uid;
-    pid_t numeric = pd_name_to_pid(user);     /* digits: a uid, not a name */
+    pid_t numeric = pd_name_to_pid(user); /* digits: a uid, not a name */
     return numeric > 0 ? (uid_t)numeric : 0;
 }
 
@@ -112,7 +113,7 @@ static bool find_file(const char *base, const char *name, char *dir,
     DIR *d = opendir(base);
     if (d == NULL)
         return false;
-    struct timespec newest = { 0, 0 };
+    struct timespec newest = {0, 0};
     bool found = false;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -159,7 +160,7 @@ static pid_t namespace_pid(pid_t pid)
         char *save = NULL;
         for (char *t = strtok_r(line + 6, " \t\n", &save); t != NULL;
              t = strtok_r(NULL, " \t\n", &save))
-            inner = (pid_t)atol(t);          /* the last one is innermost */
+            inner = (pid_t)atol(t); /* the last one is innermost */
         break;
     }
     fclose(f);
@@ -228,8 +229,9 @@ static unsigned char *map_file(int fd, size_t *size)
 /* [snapshot] */
 static void snapshot(unsigned char *snap, const unsigned char *map, size_t size)
 {
-    uint32_t entries = __atomic_load_n((const uint32_t *)(const void *)
-                                       (map + PD_P_NUM_ENTRIES), __ATOMIC_ACQUIRE);
+    uint32_t entries = __atomic_load_n(
+        (const uint32_t *)(const void *)(map + PD_P_NUM_ENTRIES),
+        __ATOMIC_ACQUIRE);
     const uint64_t *src = (const uint64_t *)(const void *)map;
     uint64_t *dst = (uint64_t *)(void *)snap;
     for (size_t k = 0; k < size / 8; k++)
@@ -250,8 +252,8 @@ static void print_row(FILE *f, const unsigned char *buf,
     else if (r->width == 4)
         fprintf(f, "%u", pd_get32(buf + r->field, info->byte_order));
     else
-        fprintf(f, "%llu", (unsigned long long)pd_get64(buf + r->field,
-                                                        info->byte_order));
+        fprintf(f, "%llu",
+                (unsigned long long)pd_get64(buf + r->field, info->byte_order));
 }
 
 static int by_name(const void *a, const void *b)
@@ -310,7 +312,7 @@ int main(int argc, char *argv[])
     } else {
         fd = open_for_pid(pid, pd_base_dir(base_opt));
     }
-    struct sigaction sa = { .sa_handler = on_sigbus };
+    struct sigaction sa = {.sa_handler = on_sigbus};
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGBUS, &sa, NULL) == -1)
         wb_die("sigaction");
@@ -319,11 +321,13 @@ int main(int argc, char *argv[])
 
     /* [accessible] */
     const unsigned char *flag = map + PD_P_ACCESSIBLE;
-    for (long waited = 0; __atomic_load_n(flag, __ATOMIC_ACQUIRE) == 0; waited += 10) {
+    for (long waited = 0; __atomic_load_n(flag, __ATOMIC_ACQUIRE) == 0;
+         waited += 10) {
         if (file != NULL || waited >= wait_ms)
             wb_fatal("%s: not accessible%s (its producer has not finished "
-                     "initialising)", where, file ? "" : " yet: gave up waiting");
-        struct timespec ts = { 0, 10 * 1000000L };
+                     "initialising)",
+                     where, file ? "" : " yet: gave up waiting");
+        struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
     /* [accessible] */
@@ -342,8 +346,9 @@ int main(int argc, char *argv[])
 
     size_t nrows = 0;
     for (size_t k = 0; k < n; k++)
-        rows[nrows++] = (struct row){ counters[k].name, &counters[k], 0, 0,
-                                      counters[k].units, counters[k].variability };
+        rows[nrows++] =
+            (struct row){counters[k].name,  &counters[k],           0, 0,
+                         counters[k].units, counters[k].variability};
     for (size_t k = 0; k < NPROLOGUE; k++)
         rows[nrows++] = prologue_rows[k];
 
@@ -376,10 +381,11 @@ int main(int argc, char *argv[])
         for (long s = 0; s < count; s++) {
             if (s > 0) {
                 fflush(stdout);
-                struct timespec ts = { interval / 1000, interval % 1000 * 1000000L };
+                struct timespec ts = {interval / 1000,
+                                      interval % 1000 * 1000000L};
                 nanosleep(&ts, NULL);
                 if (pid != 0 && kill(pid, 0) == -1 && errno == ESRCH)
-                    break;              /* the process is gone: so are we */
+                    break; /* the process is gone: so are we */
                 snapshot(copy, map, size);
             }
             for (int k = 0; k < nnames; k++) {
@@ -391,7 +397,8 @@ int main(int argc, char *argv[])
                     wb_die("open_memstream");
                 print_row(mem, copy, &info, &chosen[k]);
                 fclose(mem);
-                printf("%s%*s", k ? " " : "", (int)strlen(chosen[k].name), text);
+                printf("%s%*s", k ? " " : "", (int)strlen(chosen[k].name),
+                       text);
                 free(text);
             }
             putchar('\n');

@@ -38,8 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REGION_SIZE (32 * 1024)    /* HotSpot's default PerfDataMemorySize */
-#define STEP_MS 10
+#define REGION_SIZE (32 * 1024) /* HotSpot's default PerfDataMemorySize */
+#define STEP_MS     10
 
 static volatile sig_atomic_t stop_signal;
 
@@ -78,8 +78,9 @@ static pid_t start_monitor(const char *base, const char *pidname)
                wb_errname(errno));
         return -1;
     }
-    printf("monitor: perfstat -i 20 -n 5 %s perfvm.work.queue perfvm.work.state\n",
-           pidname);
+    printf(
+        "monitor: perfstat -i 20 -n 5 %s perfvm.work.queue perfvm.work.state\n",
+        pidname);
     fflush(stdout);
     pid_t child = fork();
     if (child == -1)
@@ -119,13 +120,14 @@ int main(int argc, char *argv[])
     if (monitor && !shared)
         wb_usage("-m needs the shared file that -n turns off");
 
-    struct sigaction sa = { .sa_handler = on_signal };
+    struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGTERM, &sa, NULL) == -1 || sigaction(SIGINT, &sa, NULL) == -1)
+    if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+        sigaction(SIGINT, &sa, NULL) == -1)
         wb_die("sigaction");
 
     /* [publish] */
-    static struct pd_producer p;    /* static: reachable if we exit early */
+    static struct pd_producer p; /* static: reachable if we exit early */
     p.narrate = true;
     pd_create(&p, pd_base_dir(base_opt), pid, REGION_SIZE, shared);
     if (p.shared)
@@ -135,12 +137,17 @@ int main(int argc, char *argv[])
                   "perfvm 1.0 (the mmap workbook, chapter 14)");
     pd_add_long(&p, "perfvm.rt.startTime", PD_TICKS, PD_CONSTANT,
                 (int64_t)p.start_ns);
-    pd_add_long(&p, "perfvm.os.hrt.frequency", PD_HERTZ, PD_CONSTANT, 1000000000);
+    pd_add_long(&p, "perfvm.os.hrt.frequency", PD_HERTZ, PD_CONSTANT,
+                1000000000);
     pd_add_long(&p, "perfvm.rt.regionSize", PD_BYTES, PD_CONSTANT, REGION_SIZE);
-    int64_t *steps = pd_add_long(&p, "perfvm.work.steps", PD_EVENTS, PD_MONOTONIC, 0);
-    int64_t *ticks = pd_add_long(&p, "perfvm.work.ticks", PD_TICKS, PD_MONOTONIC, 0);
-    int64_t *queue = pd_add_long(&p, "perfvm.work.queue", PD_NONE, PD_VARIABLE, 0);
-    char *state = pd_add_string(&p, "perfvm.work.state", PD_VARIABLE, 16, "starting");
+    int64_t *steps =
+        pd_add_long(&p, "perfvm.work.steps", PD_EVENTS, PD_MONOTONIC, 0);
+    int64_t *ticks =
+        pd_add_long(&p, "perfvm.work.ticks", PD_TICKS, PD_MONOTONIC, 0);
+    int64_t *queue =
+        pd_add_long(&p, "perfvm.work.queue", PD_NONE, PD_VARIABLE, 0);
+    char *state =
+        pd_add_string(&p, "perfvm.work.state", PD_VARIABLE, 16, "starting");
     for (long k = 0; k < extra; k++) {
         char name[48];
         snprintf(name, sizeof name, "perfvm.extra.%05ld", k);
@@ -158,12 +165,13 @@ int main(int argc, char *argv[])
     /* [update] */
     pd_set_string(state, 16, "running");
     fflush(stdout);
-    pid_t child = monitor && p.shared ? start_monitor(pd_base_dir(base_opt), p.name) : -1;
+    pid_t child =
+        monitor && p.shared ? start_monitor(pd_base_dir(base_opt), p.name) : -1;
     long n = 0;
     uint64_t t0 = pd_now_ns();
     while (!stop_signal && (long)((pd_now_ns() - t0) / 1000000) < ms) {
-        struct timespec step = { 0, STEP_MS * 1000000L };
-        nanosleep(&step, NULL);     /* a signal ends it early */
+        struct timespec step = {0, STEP_MS * 1000000L};
+        nanosleep(&step, NULL); /* a signal ends it early */
         n++;
         pd_set_long(steps, n);
         pd_set_long(ticks, (int64_t)(pd_now_ns() - t0));
@@ -172,8 +180,8 @@ int main(int argc, char *argv[])
     pd_set_string(state, 16, "stopping");
     /* [update] */
     int wstatus;
-    if (child > 0 && (waitpid(child, &wstatus, 0) == -1 || !WIFEXITED(wstatus) ||
-                      WEXITSTATUS(wstatus) != 0))
+    if (child > 0 && (waitpid(child, &wstatus, 0) == -1 ||
+                      !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0))
         printf("monitor: perfstat failed\n");
     if (stop_signal)
         printf("stopped by %s after %ld updates\n", wb_signame(stop_signal), n);

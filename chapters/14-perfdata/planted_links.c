@@ -31,7 +31,7 @@
 
 #define SIZE 32768
 static const char precious[] = "the victim's data";
-static char top[4096];              /* the scratch directory */
+static char top[4096]; /* the scratch directory */
 
 static void in_top(char *out, const char *name)
 {
@@ -53,8 +53,8 @@ static void show_precious(const char *when)
     close(fd);
     buf[n] = '\0';
     printf("%sprecious.txt: %lld bytes, starting \"%s\"%s\n", when,
-           (long long)st.st_size, buf, strcmp(buf, precious) == 0 ? "" :
-           " (its data is gone)");
+           (long long)st.st_size, buf,
+           strcmp(buf, precious) == 0 ? "" : " (its data is gone)");
 }
 
 static void restore_precious(void)
@@ -99,8 +99,8 @@ static void create_hardened(int dfd, const char *pidname)
 
 static void cleanup(void)
 {
-    const char *names[] = { "hsperfdata_dir/4242", "hsperfdata_dir/4243",
-                            "hsperfdata_dir", "precious.txt" };
+    const char *names[] = {"hsperfdata_dir/4242", "hsperfdata_dir/4243",
+                           "hsperfdata_dir", "precious.txt"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char path[4096 + 64];
         in_top(path, names[k]);
@@ -118,7 +118,8 @@ int main(int argc, char *argv[])
     if (wb_simple_args(argc, argv) != argc)
         wb_usage("no arguments expected");
     const char *tmp = getenv("TMPDIR");
-    snprintf(top, sizeof top, "%s/planted_links.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(top, sizeof top, "%s/planted_links.XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(top) == NULL)
         wb_die("mkdtemp '%s'", top);
     atexit(cleanup);
@@ -148,7 +149,8 @@ int main(int argc, char *argv[])
     printf("  4243 = precious.txt (a hard link: the file now has 2 links)\n");
     /* [plant] */
 
-    printf("the 2013 way: open(path, O_RDWR|O_CREAT|O_TRUNC, 0600), ftruncate:\n");
+    printf(
+        "the 2013 way: open(path, O_RDWR|O_CREAT|O_TRUNC, 0600), ftruncate:\n");
     create_2013("4242");
     restore_precious();
     create_2013("4243");

@@ -50,7 +50,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-m] FILE...");
     bool show_maps = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hm")) != -1) {
         if (opt == 'h')
             wb_help();

@@ -46,7 +46,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] FILE P0 ... Pn-1 -- Q...");
     bool fixed = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "+hF")) != -1) {
         if (opt == 'h')
             wb_help();

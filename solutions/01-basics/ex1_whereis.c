@@ -30,8 +30,9 @@ struct region {
 static int parse_line(const char *line, struct region *r)
 {
     int pathpos = 0;
-    if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &r->start, &r->end,
-               r->perms, &pathpos) < 3 || pathpos == 0)
+    if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &r->start, &r->end, r->perms,
+               &pathpos) < 3 ||
+        pathpos == 0)
         return -1;
     snprintf(r->path, sizeof r->path, "%s", line + pathpos);
     r->path[strcspn(r->path, "\n")] = '\0';
@@ -51,7 +52,7 @@ static void whereis(const char *kind, const void *addr)
     while (!found && fgets(line, sizeof line, f) != NULL) {
         if (parse_line(line, &r) != 0)
             wb_fatal("cannot parse /proc/self/maps line: %s", line);
-        found = r.start <= a && a < r.end;     /* end is one past the last */
+        found = r.start <= a && a < r.end; /* end is one past the last */
     }
     fclose(f);
     if (!found)

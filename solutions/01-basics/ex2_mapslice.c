@@ -41,8 +41,8 @@ int main(int argc, char *argv[])
         return 0;
 
     size_t ps = wb_page_size();
-    size_t start = off / ps * ps;      /* page-aligned file offset to map */
-    size_t skip = off - start;         /* where the range starts inside it */
+    size_t start = off / ps * ps; /* page-aligned file offset to map */
+    size_t skip = off - start;    /* where the range starts inside it */
     char *p = mmap(NULL, skip + len, PROT_READ, MAP_PRIVATE, fd, (off_t)start);
     if (p == MAP_FAILED)
         wb_die("mmap '%s' at offset %zu", path, start);

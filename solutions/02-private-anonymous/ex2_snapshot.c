@@ -33,7 +33,7 @@ static int write_all(int fd, const void *buf, size_t len)
 
 /* The child: wait for the parent's go (EOF on the pipe), then save. */
 static _Noreturn void save(int go, int fd, const uint32_t *arr, size_t bytes,
-                          const char *path)
+                           const char *path)
 {
     char c;
     if (read(go, &c, 1) == -1)
@@ -103,9 +103,9 @@ int main(int argc, char *argv[])
     close(go[0]);
     close(fd);
 
-    for (size_t k = 0; k < count; k++)   /* the parent goes on working */
+    for (size_t k = 0; k < count; k++) /* the parent goes on working */
         arr[k] = 2;
-    close(go[1]);                        /* the child may save now */
+    close(go[1]); /* the child may save now */
 
     int status;
     if (waitpid(pid, &status, 0) == -1)

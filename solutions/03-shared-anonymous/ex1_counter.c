@@ -29,7 +29,7 @@ int main(int argc, char *argv[])
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (counter == MAP_FAILED)
         wb_die("mmap");
-    atomic_init(counter, 0);    /* already 0 (zero fill); this says so */
+    atomic_init(counter, 0); /* already 0 (zero fill); this says so */
 
     pid_t pids[MAX_K];
     fflush(stdout);
@@ -57,8 +57,8 @@ int main(int argc, char *argv[])
             fprintf(stderr, "ex1_counter: child %ld was killed by %s\n", c,
                     wb_signame(WTERMSIG(status)));
         else
-            fprintf(stderr, "ex1_counter: child %ld exited with status %d\n",
-                    c, WEXITSTATUS(status));
+            fprintf(stderr, "ex1_counter: child %ld exited with status %d\n", c,
+                    WEXITSTATUS(status));
     }
     printf("total: %ld\n", atomic_load(counter));
 

@@ -99,8 +99,8 @@ int main(int argc, char *argv[])
             int64_t sum = 0;
             for (size_t j = from; j < to; j++)
                 sum += nums[j];
-            slots[c] = sum;     /* one store into this child's own slot */
-            free(nums);         /* the child's copy: Valgrind checks it too */
+            slots[c] = sum; /* one store into this child's own slot */
+            free(nums);     /* the child's copy: Valgrind checks it too */
             _exit(0);
         }
     }

@@ -36,7 +36,7 @@ int main(int argc, char *argv[])
     if (!S_ISREG(st.st_mode))
         wb_fatal("'%s' is not a regular file", path);
     size_t size = (size_t)st.st_size;
-    if (size == 0)        /* nothing to map: mmap(0 bytes) is EINVAL */
+    if (size == 0) /* nothing to map: mmap(0 bytes) is EINVAL */
         return 0;
 
     char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -46,7 +46,7 @@ int main(int argc, char *argv[])
 
     char *at = p, *end = p + size;
     while ((at = memmem(at, (size_t)(end - at), from, n)) != NULL) {
-        memcpy(at, to, n);    /* first write to a page copies it */
+        memcpy(at, to, n); /* first write to a page copies it */
         at += n;
     }
 

@@ -21,7 +21,7 @@
 int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [-w PAGES] FILE PATTERN");
-    long wpages = 0;   /* 0: the whole file in one window */
+    long wpages = 0; /* 0: the whole file in one window */
     int opt;
     opterr = 0;
     while ((opt = getopt(argc, argv, "hw:")) != -1) {
@@ -49,22 +49,22 @@ int main(int argc, char *argv[])
     size_t size = (size_t)st.st_size;
 
     size_t win = wpages ? (size_t)wpages * wb_page_size() : wb_round_up(size);
-    size_t pos = 0;            /* file offset where the next match may start */
+    size_t pos = 0; /* file offset where the next match may start */
     unsigned long count = 0;
     for (size_t base = 0; plen <= size && pos <= size - plen; base += win) {
-        size_t stop = base + win;          /* matches starting before this */
+        size_t stop = base + win; /* matches starting before this */
         if (stop > size - plen + 1)
             stop = size - plen + 1;
-        if (pos >= stop)                   /* a match ran past this window */
+        if (pos >= stop) /* a match ran past this window */
             continue;
-        size_t maplen = size - base < win + plen - 1 ? size - base
-                                                     : win + plen - 1;
+        size_t maplen =
+            size - base < win + plen - 1 ? size - base : win + plen - 1;
         char *p = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, fd, (off_t)base);
         if (p == MAP_FAILED)
             wb_die("mmap '%s' at offset %zu", path, base);
         while (pos < stop) {
-            const char *q = memmem(p + (pos - base), maplen - (pos - base),
-                                   pat, plen);
+            const char *q =
+                memmem(p + (pos - base), maplen - (pos - base), pat, plen);
             if (q == NULL || base + (size_t)(q - p) >= stop)
                 break;
             count++;

@@ -51,7 +51,7 @@ int main(int argc, char *argv[])
     if (ftruncate(out, st.st_size) == -1)
         wb_die("ftruncate '%s' to %zu bytes", dst, size);
 
-    if (size > 0) {             /* mmap of length 0 is EINVAL */
+    if (size > 0) { /* mmap of length 0 is EINVAL */
         void *from = mmap(NULL, size, PROT_READ, MAP_PRIVATE, in, 0);
         if (from == MAP_FAILED)
             wb_die("mmap '%s'", src);

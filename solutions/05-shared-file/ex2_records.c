@@ -65,10 +65,10 @@ static void init(size_t n)
     fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd == -1)
         wb_die("open '%s'", path);
-    if (ftruncate(fd, (off_t)size) == -1)    /* all zeros */
+    if (ftruncate(fd, (off_t)size) == -1) /* all zeros */
         wb_die("ftruncate '%s' to %zu bytes", path, size);
-    struct record *r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                            fd, 0);
+    struct record *r =
+        mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (r == MAP_FAILED)
         wb_die("mmap '%s'", path);
     for (size_t k = 0; k < n; k++)
@@ -81,7 +81,7 @@ static void show(void)
 {
     size_t n;
     struct record *r = attach(&n, PROT_READ);
-    lock(LOCK_SH);              /* one consistent snapshot */
+    lock(LOCK_SH); /* one consistent snapshot */
     for (size_t k = 0; k < n; k++)
         printf("%" PRIu32 " %" PRId64 "\n", r[k].id, r[k].balance);
     lock(LOCK_UN);

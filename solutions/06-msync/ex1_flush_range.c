@@ -25,8 +25,8 @@ static size_t flush_range(char *base, size_t start, size_t len, size_t *first,
     if (len == 0)
         return 0;
     size_t ps = wb_page_size();
-    *first = start / ps;                  /* round the start down */
-    *last = (start + len - 1) / ps;       /* the page of the last byte */
+    *first = start / ps;            /* round the start down */
+    *last = (start + len - 1) / ps; /* the page of the last byte */
     size_t bytes = (*last - *first + 1) * ps;
     if (msync(base + *first * ps, bytes, MS_SYNC) == -1)
         wb_die("msync pages %zu..%zu", *first, *last);

@@ -20,12 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define APPLOG_MAGIC 0x31474f4c50504141ULL   /* "AAPPLOG1" little-endian */
+#define APPLOG_MAGIC 0x31474f4c50504141ULL /* "AAPPLOG1" little-endian */
 enum { HDR_SIZE = 64, INITIAL_PAGES = 4 };
 
 struct applog_hdr {
-    uint64_t magic;     /* APPLOG_MAGIC, or 0 in a log never initialised */
-    uint64_t state;     /* count << 32 | used: the commit word */
+    uint64_t magic; /* APPLOG_MAGIC, or 0 in a log never initialised */
+    uint64_t state; /* count << 32 | used: the commit word */
 };
 
 static uint64_t pack(uint32_t count, uint32_t used)
@@ -35,8 +35,8 @@ static uint64_t pack(uint32_t count, uint32_t used)
 
 struct applog {
     int fd;
-    char *base;         /* the whole file, mapped */
-    size_t size;        /* its size */
+    char *base;  /* the whole file, mapped */
+    size_t size; /* its size */
 };
 
 static struct applog_hdr *hdr(const struct applog *log)
@@ -89,7 +89,7 @@ static void append(const char *path, long n, long die_after)
     map_log(&log, PROT_READ | PROT_WRITE);
 
     uint64_t magic = __atomic_load_n(&hdr(&log)->magic, __ATOMIC_ACQUIRE);
-    if (magic == 0)     /* new, or its creator died before this store */
+    if (magic == 0) /* new, or its creator died before this store */
         __atomic_store_n(&hdr(&log)->magic, APPLOG_MAGIC, __ATOMIC_RELEASE);
     else if (magic != APPLOG_MAGIC)
         wb_fatal("'%s' is not an applog file", path);
@@ -113,7 +113,7 @@ static void append(const char *path, long n, long die_after)
         memcpy(at, &len, sizeof len);
         memcpy(at + sizeof len, text, len);
         if (j == die_after)
-            raise(SIGKILL);         /* bytes in place, header not updated */
+            raise(SIGKILL); /* bytes in place, header not updated */
 
         /* 2. publish count and used together, after the bytes */
         count++;
@@ -139,7 +139,7 @@ static void dump(const char *path)
     if (!S_ISREG(st.st_mode))
         wb_fatal("'%s' is not a regular file", path);
     log.size = (size_t)st.st_size;
-    if (log.size == 0) {                /* created, never initialised */
+    if (log.size == 0) { /* created, never initialised */
         printf("count 0\n");
         close(log.fd);
         return;
@@ -178,8 +178,8 @@ static void dump(const char *path)
             pos += len;
         }
         if (pos != used)
-            wb_fatal("'%s' is corrupt: %u records end at %zu, used is %u",
-                     path, count, pos, used);
+            wb_fatal("'%s' is corrupt: %u records end at %zu, used is %u", path,
+                     count, pos, used);
     }
     if (munmap(log.base, log.size) == -1)
         wb_die("munmap");
@@ -189,9 +189,9 @@ int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [--die-after K] FILE append N | FILE dump");
     static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "die-after", required_argument, NULL, 'd' },
-        { NULL, 0, NULL, 0 },
+        {"help", no_argument, NULL, 'h'},
+        {"die-after", required_argument, NULL, 'd'},
+        {NULL, 0, NULL, 0},
     };
     long die_after = -1;
     int c;
@@ -200,7 +200,7 @@ int main(int argc, char *argv[])
         switch (c) {
         case 'h': wb_help();
         case 'd': die_after = wb_long_arg(optarg, "K", 0, 10000000); break;
-        default:        /* optopt: a short option; 0: a long one */
+        default: /* optopt: a short option; 0: a long one */
             if (optopt != 0)
                 wb_usage("unknown option '-%c'", optopt);
             wb_usage("unknown option '%s'", argv[optind - 1]);

@@ -12,9 +12,10 @@
 #include <sys/mman.h>
 
 struct vector {
-    uint64_t *items;   /* the mapping's start: the only pointer, reset on a move */
-    size_t len;        /* items in use */
-    size_t cap;        /* capacity in bytes (a whole number of pages) */
+    uint64_t
+        *items; /* the mapping's start: the only pointer, reset on a move */
+    size_t len; /* items in use */
+    size_t cap; /* capacity in bytes (a whole number of pages) */
     unsigned remaps;
     unsigned moves;
 };
@@ -22,7 +23,8 @@ struct vector {
 static void vec_init(struct vector *v)
 {
     v->cap = wb_page_size();
-    v->items = mmap(NULL, v->cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    v->items = mmap(NULL, v->cap, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (v->items == MAP_FAILED)
         wb_die("mmap %zu bytes", v->cap);
     v->len = 0;
@@ -64,8 +66,8 @@ int main(int argc, char *argv[])
         vec_push(&v, (uint64_t)k * k);
     for (size_t k = 0; k < v.len; k++)
         if (v.items[k] != (uint64_t)k * k)
-            wb_fatal("item %zu is %llu, expected %llu", k, (unsigned long long)v.items[k],
-                     (unsigned long long)k * k);
+            wb_fatal("item %zu is %llu, expected %llu", k,
+                     (unsigned long long)v.items[k], (unsigned long long)k * k);
 
     printf("items: %zu\n", v.len);
     printf("capacity: %zu bytes\n", v.cap);

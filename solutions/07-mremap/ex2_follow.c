@@ -54,11 +54,11 @@ int main(int argc, char *argv[])
     if (!S_ISREG(st0.st_mode))
         wb_fatal("'%s' is not a regular file", path);
 
-    char *map = NULL;      /* the mapping; it may move when it grows */
-    size_t mapped = 0;     /* its length in bytes, a whole number of pages */
-    size_t done = 0;       /* bytes written so far: an offset into the file */
+    char *map = NULL;  /* the mapping; it may move when it grows */
+    size_t mapped = 0; /* its length in bytes, a whole number of pages */
+    size_t done = 0;   /* bytes written so far: an offset into the file */
     double last_growth = now_s();
-    const struct timespec tick = { 0, 10 * 1000 * 1000 };
+    const struct timespec tick = {0, 10 * 1000 * 1000};
 
     while (done < max) {
         struct stat st;
@@ -66,10 +66,12 @@ int main(int argc, char *argv[])
             wb_die("fstat '%s'", path);
         size_t size = (size_t)st.st_size;
         if (size < done)
-            wb_fatal("'%s' shrank to %zu bytes after %zu were printed", path, size, done);
+            wb_fatal("'%s' shrank to %zu bytes after %zu were printed", path,
+                     size, done);
         if (size == done) {
             if (now_s() - last_growth >= (double)idle)
-                wb_fatal("no growth for %ld s (printed %zu of %zu bytes)", idle, done, max);
+                wb_fatal("no growth for %ld s (printed %zu of %zu bytes)", idle,
+                         done, max);
             nanosleep(&tick, NULL);
             continue;
         }
@@ -77,8 +79,8 @@ int main(int argc, char *argv[])
         size_t need = wb_round_up(end);
         if (need > mapped) {
             void *p = (mapped == 0)
-                ? mmap(NULL, need, PROT_READ, MAP_SHARED, fd, 0)
-                : mremap(map, mapped, need, MREMAP_MAYMOVE);
+                          ? mmap(NULL, need, PROT_READ, MAP_SHARED, fd, 0)
+                          : mremap(map, mapped, need, MREMAP_MAYMOVE);
             if (p == MAP_FAILED)
                 wb_die("map %zu bytes of '%s'", need, path);
             map = p;

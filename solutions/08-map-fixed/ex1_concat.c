@@ -20,8 +20,8 @@
 
 struct piece {
     int fd;
-    size_t size;        /* the file's size in bytes */
-    size_t at;          /* where it starts in the view (a page multiple) */
+    size_t size; /* the file's size in bytes */
+    size_t at;   /* where it starts in the view (a page multiple) */
 };
 
 static void write_all(const char *p, size_t n)
@@ -40,7 +40,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-m] FILE...");
     bool show_maps = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hm")) != -1) {
         if (opt == 'h')
             wb_help();

@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 struct ring {
-    char *base;         /* first view; the second is at base + size */
-    size_t size;        /* bytes, a multiple of the page size */
-    size_t head;        /* bytes written so far (ever) */
-    size_t tail;        /* bytes read so far (ever) */
-    size_t wraps;       /* times the write position went past the end */
+    char *base;   /* first view; the second is at base + size */
+    size_t size;  /* bytes, a multiple of the page size */
+    size_t head;  /* bytes written so far (ever) */
+    size_t tail;  /* bytes read so far (ever) */
+    size_t wraps; /* times the write position went past the end */
     int fd;
 };
 
@@ -55,7 +55,7 @@ static size_t ring_write(struct ring *r, const char *src, size_t n)
     if (n > space)
         n = space;
     size_t at = r->head % r->size;
-    memcpy(r->base + at, src, n);      /* may run into the second view */
+    memcpy(r->base + at, src, n); /* may run into the second view */
     if (at + n >= r->size)
         r->wraps++;
     r->head += n;
@@ -92,7 +92,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-m] SIZE TOTAL CHUNK");
     bool show_maps = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hm")) != -1) {
         if (opt == 'h')
             wb_help();
@@ -108,8 +108,8 @@ int main(int argc, char *argv[])
     size_t chunk = wb_size_arg(argv[optind + 2], "chunk");
     size_t ps = wb_page_size();
     if (size == 0 || size % ps != 0)
-        wb_usage("ring size %zu is not a multiple of the page size (%zu)",
-                 size, ps);
+        wb_usage("ring size %zu is not a multiple of the page size (%zu)", size,
+                 ps);
     if (size > ((size_t)1 << 30))
         wb_usage("ring size %zu is more than 1G", size);
     if (chunk == 0 || chunk > size)
@@ -132,7 +132,7 @@ int main(int argc, char *argv[])
             size_t w = ring_write(&r, buf, n);
             written += w;
             if (w < n || written == total)
-                break;                 /* full: the rest goes next round */
+                break; /* full: the rest goes next round */
         }
         size_t got = ring_read(&r, buf, chunk);
         for (size_t k = 0; k < got; k++, checked++)
@@ -143,8 +143,8 @@ int main(int argc, char *argv[])
     }
     /* [pump] */
 
-    printf("moved %zu bytes through a %zu-byte ring, %zu wraps\n", total,
-           size, r.wraps);
+    printf("moved %zu bytes through a %zu-byte ring, %zu wraps\n", total, size,
+           r.wraps);
     if (show_maps)
         wb_print_vmas("ring", r.base, 2 * size);
     ring_destroy(&r);

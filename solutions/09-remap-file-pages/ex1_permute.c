@@ -25,7 +25,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] FILE P0 P1 ... Pn-1");
     bool fixed = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     while ((opt = getopt(argc, argv, "hF")) != -1) {
         if (opt == 'h')
             wb_help();
@@ -44,15 +44,15 @@ int main(int argc, char *argv[])
     if (perm == NULL || seen == NULL)
         wb_die("malloc");
     for (size_t i = 0; i < n; i++) {
-        perm[i] = (size_t)wb_long_arg(argv[optind + 1 + (int)i], "page", 0,
-                                      LONG_MAX);
+        perm[i] =
+            (size_t)wb_long_arg(argv[optind + 1 + (int)i], "page", 0, LONG_MAX);
         if (perm[i] >= n || seen[perm[i]]) {
             size_t bad = perm[i];
-            free(seen);         /* wb_usage() exits: leave no block behind */
+            free(seen); /* wb_usage() exits: leave no block behind */
             free(perm);
             wb_usage("the pages must be a permutation of 0..%zu; '%zu' %s",
-                     n - 1, bad, bad >= n ? "is out of range"
-                                          : "appears twice");
+                     n - 1, bad,
+                     bad >= n ? "is out of range" : "appears twice");
         }
         seen[perm[i]] = true;
     }
@@ -77,8 +77,8 @@ int main(int argc, char *argv[])
         if (perm[i] >= file_pages) {
             size_t bad = perm[i];
             free(perm);
-            wb_usage("page %zu is past the end of '%s' (%zu page%s)", bad,
-                     path, file_pages, file_pages == 1 ? "" : "s");
+            wb_usage("page %zu is past the end of '%s' (%zu page%s)", bad, path,
+                     file_pages, file_pages == 1 ? "" : "s");
         }
 
     size_t len = n * ps;
@@ -97,7 +97,7 @@ int main(int argc, char *argv[])
                 continue;
             if (errno != ENOSYS)
                 wb_die("remap_file_pages at region page %zu", i);
-            fixed = fell_back = true;     /* and place this run below */
+            fixed = fell_back = true; /* and place this run below */
         }
         if (mmap(at, run * ps, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
                  (off_t)(perm[i] * ps)) == MAP_FAILED)

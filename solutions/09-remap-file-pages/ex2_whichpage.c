@@ -53,7 +53,7 @@ int main(int argc, char *argv[])
     wb_set_usage("[-h] [-F] FILE P0 ... Pn-1 -- Q...");
     bool fixed = false;
     int opt;
-    opterr = 0;                 /* one error line: ours, not getopt's */
+    opterr = 0; /* one error line: ours, not getopt's */
     /* '+': stop at FILE, so that the "--" among the operands stays there */
     while ((opt = getopt(argc, argv, "+hF")) != -1) {
         if (opt == 'h')
@@ -78,15 +78,15 @@ int main(int argc, char *argv[])
     if (perm == NULL || seen == NULL)
         wb_die("malloc");
     for (size_t i = 0; i < n; i++) {
-        perm[i] = (size_t)wb_long_arg(argv[optind + 1 + (int)i], "page", 0,
-                                      LONG_MAX);
+        perm[i] =
+            (size_t)wb_long_arg(argv[optind + 1 + (int)i], "page", 0, LONG_MAX);
         if (perm[i] >= n || seen[perm[i]]) {
             size_t bad = perm[i];
-            free(seen);         /* wb_usage() exits: leave no block behind */
+            free(seen); /* wb_usage() exits: leave no block behind */
             free(perm);
             wb_usage("the pages must be a permutation of 0..%zu; '%zu' %s",
-                     n - 1, bad, bad >= n ? "is out of range"
-                                          : "appears twice");
+                     n - 1, bad,
+                     bad >= n ? "is out of range" : "appears twice");
         }
         seen[perm[i]] = true;
     }
@@ -118,13 +118,13 @@ int main(int argc, char *argv[])
             size_t bad = perm[i];
             free(perm);
             free(query);
-            wb_usage("page %zu is past the end of '%s' (%zu page%s)", bad,
-                     path, file_pages, file_pages == 1 ? "" : "s");
+            wb_usage("page %zu is past the end of '%s' (%zu page%s)", bad, path,
+                     file_pages, file_pages == 1 ? "" : "s");
         }
 
     char *region = build_view(fd, perm, n, fixed);
     close(fd);
-    free(perm);             /* from here on, only the kernel knows */
+    free(perm); /* from here on, only the kernel knows */
 
     for (size_t k = 0; k < nq; k++) {
         const char *addr = region + query[k] * ps;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define PROLOGUE 32u
-#define HEADER 20u
+#define HEADER   20u
 
 struct counter {
     const char *name;
@@ -24,14 +24,16 @@ struct counter {
     unsigned char type, units;
 };
 
-static const char *path;         /* for error messages */
-static struct counter *c;        /* file-scope: still reachable after wb_fatal */
-static bool big;                 /* the file's byte order */
+static const char *path;  /* for error messages */
+static struct counter *c; /* file-scope: still reachable after wb_fatal */
+static bool big;          /* the file's byte order */
 
 static uint32_t get32(const unsigned char *p)
 {
-    return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-               : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                     (uint32_t)p[2] << 8 | p[3]
+               : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+                     (uint32_t)p[1] << 8 | p[0];
 }
 
 static int64_t get64(const unsigned char *p)
@@ -54,20 +56,24 @@ static size_t parse_entry(const unsigned char *b, size_t size, size_t off,
     if (len == 0)
         return 0;
     if (len < HEADER + 2)
-        wb_fatal("%s: entry %u: entry_length %u does not advance past its header",
-                 path, i, len);
+        wb_fatal(
+            "%s: entry %u: entry_length %u does not advance past its header",
+            path, i, len);
     if (len > size - off)
         wb_fatal("%s: entry %u: entry_length %u goes past the end of the file",
                  path, i, len);
-    uint32_t name_off = get32(e + 4), vlen = get32(e + 8), data_off = get32(e + 16);
+    uint32_t name_off = get32(e + 4), vlen = get32(e + 8),
+             data_off = get32(e + 16);
     if (name_off < HEADER || name_off >= len)
-        wb_fatal("%s: entry %u: name_offset %u is outside the entry", path, i, name_off);
+        wb_fatal("%s: entry %u: name_offset %u is outside the entry", path, i,
+                 name_off);
     const char *name = (const char *)e + name_off;
     const char *nul = memchr(name, '\0', len - name_off);
     if (nul == NULL)
         wb_fatal("%s: entry %u: the name has no NUL inside the entry", path, i);
     if (data_off < (size_t)(nul + 1 - (const char *)e) || data_off >= len)
-        wb_fatal("%s: entry %u: data_offset %u is outside the entry", path, i, data_off);
+        wb_fatal("%s: entry %u: data_offset %u is outside the entry", path, i,
+                 data_off);
     unsigned char type = e[12];
     if (type == 'J') {
         if (vlen != 0 || len - data_off < 8)
@@ -80,13 +86,14 @@ static size_t parse_entry(const unsigned char *b, size_t size, size_t off,
     } else {
         wb_fatal("%s: entry %u: unsupported data type 0x%02x", path, i, type);
     }
-    *out = (struct counter){ name, e + data_off, vlen, type, e[14] };
+    *out = (struct counter){name, e + data_off, vlen, type, e[14]};
     return len;
 }
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const struct counter *)a)->name, ((const struct counter *)b)->name);
+    return strcmp(((const struct counter *)a)->name,
+                  ((const struct counter *)b)->name);
 }
 
 int main(int argc, char *argv[])
@@ -116,7 +123,8 @@ int main(int argc, char *argv[])
     if (size < PROLOGUE)
         wb_fatal("%s: too small for the %u-byte prologue", path, PROLOGUE);
     if (memcmp(b, "\xca\xfe\xc0\xc0", 4) != 0)
-        wb_fatal("%s: bad magic %02x %02x %02x %02x", path, b[0], b[1], b[2], b[3]);
+        wb_fatal("%s: bad magic %02x %02x %02x %02x", path, b[0], b[1], b[2],
+                 b[3]);
     if (b[4] > 1)
         wb_fatal("%s: bad byte order %u", path, b[4]);
     big = b[4] == 0;
@@ -146,7 +154,8 @@ int main(int argc, char *argv[])
             printf("%lld", (long long)get64(c[k].data));
         } else if (c[k].units == 5) {
             const unsigned char *nul = memchr(c[k].data, '\0', c[k].vlen);
-            printf("\"%.*s\"", (int)(nul ? (size_t)(nul - c[k].data) : c[k].vlen),
+            printf("\"%.*s\"",
+                   (int)(nul ? (size_t)(nul - c[k].data) : c[k].vlen),
                    (const char *)c[k].data);
         } else {
             printf("0x");

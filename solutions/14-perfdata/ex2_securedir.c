@@ -49,9 +49,11 @@ int main(int argc, char *argv[])
     if (fstat(fd, &st) == -1)
         wb_die("fstat '%s'", dir);
     if (st.st_mode & S_IWOTH)
-        wb_fatal("%s: is world-writable (mode %04o)", dir, (unsigned)(st.st_mode & 07777));
+        wb_fatal("%s: is world-writable (mode %04o)", dir,
+                 (unsigned)(st.st_mode & 07777));
     if (st.st_mode & S_IWGRP)
-        wb_fatal("%s: is group-writable (mode %04o)", dir, (unsigned)(st.st_mode & 07777));
+        wb_fatal("%s: is group-writable (mode %04o)", dir,
+                 (unsigned)(st.st_mode & 07777));
     if (st.st_uid != owner)
         wb_fatal("%s: is owned by uid %u, not %u", dir, (unsigned)st.st_uid,
                  (unsigned)owner);

@@ -75,7 +75,7 @@ int main(int argc, char *argv[])
             wb_die("strdup");
     }
     closedir(d);
-    if (n > 0)                  /* qsort wants a real array, even for 0 */
+    if (n > 0) /* qsort wants a real array, even for 0 */
         qsort(names, n, sizeof *names, by_name);
 
     int removed = 0, kept = 0;
@@ -84,7 +84,8 @@ int main(int argc, char *argv[])
         struct stat st;
         int fd = -1;
         pid_t pid = name_to_pid(name);
-        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode)) {
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+            !S_ISREG(st.st_mode)) {
             printf("kept %s: not a regular file\n", name);
         } else if (pid == 0) {
             why = "not a process id";
@@ -106,7 +107,7 @@ int main(int argc, char *argv[])
             kept++;
         }
         if (fd != -1)
-            close(fd);              /* the lock is held until after the unlink */
+            close(fd); /* the lock is held until after the unlink */
         free(names[k]);
     }
     free(names);

@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct pd_counter *c = malloc(max * sizeof *c);
     struct pd_info info;
     char err[512];
-    if (c != NULL && pd_parse(buf, size, &info, c, max, &n, err, sizeof err) == 0) {
+    if (c != NULL &&
+        pd_parse(buf, size, &info, c, max, &n, err, sizeof err) == 0) {
         FILE *sink = fopen("/dev/null", "w");
         for (size_t k = 0; k < n && sink != NULL; k++) {
             fprintf(sink, "%s=", c[k].name);
