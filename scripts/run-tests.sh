@@ -60,7 +60,8 @@ run_phase() {
         name=$(sed -E 's/^(not )?ok [0-9]+ //' <<<"$line")
         if [[ $name == *" # skip"* ]]; then
           skipped=$((skipped + 1))
-          echo "  SKIP  ${name%% # skip*} (${name#* # skip})"
+          reason=${name#* # skip}
+          echo "  SKIP  ${name%% # skip*} (${reason# })"
           continue
         fi
         if [ "$invert" = 1 ]; then
