@@ -498,6 +498,18 @@ void wb_quiet_end(void)
 #endif
 }
 
+int wb_open_file(const char *path, int flags, struct stat *st)
+{
+    int fd = open(path, flags);
+    if (fd == -1)
+        wb_die("open '%s'", path);
+    if (fstat(fd, st) == -1)
+        wb_die("fstat '%s'", path);
+    if (!S_ISREG(st->st_mode))
+        wb_fatal("'%s' is not a regular file", path);
+    return fd;
+}
+
 int wb_temp_file(const char *stem, char *keep_path)
 {
     const char *dir = getenv("TMPDIR");

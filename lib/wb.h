@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /** Exit status for a failing call (the program's own error). */
@@ -204,6 +205,16 @@ void wb_quiet_begin(void);
 
 /** @brief Undo wb_quiet_begin(). */
 void wb_quiet_end(void);
+
+/**
+ * @brief Open a regular file, or exit with one line saying why not.
+ *
+ * open(2) with @p flags, then fstat(2) into @p st; a failing call is
+ * `prog: open 'PATH': cause` (or fstat), and anything but a regular file
+ * (a directory, a device) is `prog: 'PATH' is not a regular file`; all exit 1.
+ * @return the descriptor.
+ */
+int wb_open_file(const char *path, int flags, struct stat *st);
 
 /**
  * @brief Create an empty temporary file under $TMPDIR (or /tmp), already

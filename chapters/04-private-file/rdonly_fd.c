@@ -91,14 +91,8 @@ int main(int argc, char *argv[])
         close(w);
     }
 
-    int fd = open(path, O_RDONLY);
-    if (fd == -1)
-        wb_die("open '%s'", path);
     struct stat st;
-    if (fstat(fd, &st) == -1)
-        wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        wb_fatal("'%s' is not a regular file", path);
+    int fd = wb_open_file(path, O_RDONLY, &st);
     if (st.st_size == 0)
         wb_fatal("'%s' is empty: it must be a non-empty regular file", path);
     len = (size_t)st.st_size;

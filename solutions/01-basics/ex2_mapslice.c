@@ -23,14 +23,8 @@ int main(int argc, char *argv[])
     size_t off = wb_size_arg(argv[i + 1], "offset");
     size_t len = wb_size_arg(argv[i + 2], "length");
 
-    int fd = open(path, O_RDONLY);
-    if (fd == -1)
-        wb_die("open '%s'", path);
     struct stat st;
-    if (fstat(fd, &st) == -1)
-        wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        wb_fatal("'%s' is not a regular file", path);
+    int fd = wb_open_file(path, O_RDONLY, &st);
     size_t size = (size_t)st.st_size;
     if (off > size || (off == size && len > 0))
         wb_fatal("offset %zu is past the end of '%s' (%zu bytes)", off, path,

@@ -27,14 +27,8 @@ int main(int argc, char *argv[])
         wb_usage("FROM and TO must have the same length (%zu and %zu)", n,
                  strlen(to));
 
-    int fd = open(path, O_RDONLY);
-    if (fd == -1)
-        wb_die("open '%s'", path);
     struct stat st;
-    if (fstat(fd, &st) == -1)
-        wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        wb_fatal("'%s' is not a regular file", path);
+    int fd = wb_open_file(path, O_RDONLY, &st);
     size_t size = (size_t)st.st_size;
     if (size == 0) /* nothing to map: mmap(0 bytes) is EINVAL */
         return 0;

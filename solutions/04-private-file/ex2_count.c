@@ -38,14 +38,8 @@ int main(int argc, char *argv[])
     if (plen == 0)
         wb_usage("PATTERN must not be empty");
 
-    int fd = open(path, O_RDONLY);
-    if (fd == -1)
-        wb_die("open '%s'", path);
     struct stat st;
-    if (fstat(fd, &st) == -1)
-        wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        wb_fatal("'%s' is not a regular file", path);
+    int fd = wb_open_file(path, O_RDONLY, &st);
     size_t size = (size_t)st.st_size;
 
     size_t win = wpages ? (size_t)wpages * wb_page_size() : wb_round_up(size);

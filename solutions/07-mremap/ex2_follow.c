@@ -45,14 +45,8 @@ int main(int argc, char *argv[])
     size_t max = wb_size_arg(argv[i + 1], "maxbytes");
     long idle = argc - i == 3 ? wb_long_arg(argv[i + 2], "idle", 1, 3600) : 5;
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd == -1)
-        wb_die("open '%s'", path);
     struct stat st0;
-    if (fstat(fd, &st0) == -1)
-        wb_die("fstat '%s'", path);
-    if (!S_ISREG(st0.st_mode))
-        wb_fatal("'%s' is not a regular file", path);
+    int fd = wb_open_file(path, O_RDONLY | O_CLOEXEC, &st0);
 
     char *map = NULL;  /* the mapping; it may move when it grows */
     size_t mapped = 0; /* its length in bytes, a whole number of pages */

@@ -103,14 +103,8 @@ int main(int argc, char *argv[])
      * mapping of a read-only descriptor into a private one inside (it can
      * never write the file), and remap_file_pages() refuses it with EINVAL.
      */
-    int fd = open(path, O_RDWR);
-    if (fd == -1)
-        wb_die("open '%s'", path);
     struct stat st;
-    if (fstat(fd, &st) == -1)
-        wb_die("fstat '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        wb_fatal("'%s' is not a regular file", path);
+    int fd = wb_open_file(path, O_RDWR, &st);
     size_t ps = wb_page_size();
     size_t file_pages = ((size_t)st.st_size + ps - 1) / ps;
     for (size_t i = 0; i < n; i++)
