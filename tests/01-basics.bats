@@ -36,7 +36,8 @@ make_numbered_file() { # PATH BYTES
 @test "ex2_mapslice: slices at and across page boundaries match the file" {
   make_numbered_file data $((3 * PAGE + 100))
   for range in "0 10" "1 $PAGE" "$((PAGE - 1)) 2" "$PAGE $PAGE" "5000 3000" \
-                "$((3 * PAGE)) 100" "$((3 * PAGE + 99)) 1"; do
+                "$((3 * PAGE)) 100" "$((3 * PAGE + 99)) 1" \
+                "$((PAGE + PAGE / 2)) $PAGE" "$((2 * PAGE - 50)) 100"; do
     set -- $range
     wb_exec "$(ex_path ex2_mapslice)" data "$1" "$2" >got
     tail -c +$(($1 + 1)) data | head -c "$2" >want

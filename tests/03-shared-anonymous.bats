@@ -161,6 +161,14 @@ number_after() { # PREFIX LABEL
   done
 }
 
+@test "ex1_counter: children running at once lose no increment (a plain ++ does)" {
+  # Long enough that the children overlap on any machine with two cores:
+  # an increment that is not atomic then loses updates.
+  run_ex ex1_counter 4 1000000
+  assert_success
+  assert_output "total: 4000000"
+}
+
 @test "ex1_counter: a bad K is one usage line, exit 2" {
   for bad in 0 abc 101 3x ''; do
     run_ex -2 --separate-stderr ex1_counter "$bad" 10

@@ -184,7 +184,7 @@ hex6() { printf '0x%06x' "$(($1))"; }
 
 @test "ex1_sedit: replaces strings like sed and leaves the file untouched" {
   make_text data 500      # several pages
-  printf 'aaaaa file end' >>data
+  printf 'aaaaa file abbb end' >>data
   local before
   before=$(sha256sum <data)
   wb_exec "$(ex_path ex1_sedit)" data file FILE >got
@@ -193,6 +193,9 @@ hex6() { printf '0x%06x' "$(($1))"; }
   wb_exec "$(ex_path ex1_sedit)" data aa bb >got
   sed 's/aa/bb/g' data >want
   cmp got want || fail "output differs from sed 's/aa/bb/g' (overlapping candidates)"
+  wb_exec "$(ex_path ex1_sedit)" data ab ba >got
+  sed 's/ab/ba/g' data >want
+  cmp got want || fail "output differs from sed 's/ab/ba/g' (a replacement is not searched again)"
   assert_equal "$(sha256sum <data)" "$before"
 }
 
@@ -294,6 +297,13 @@ count_ref() { grep -o -F -- "$2" "$1" | wc -l; }
   assert_output "$want"
   run_ex ex2_count data aa
   assert_output "$want"
+  # One 'a' fewer: a window that restarted at its own first byte, instead of
+  # behind the straddling pair, would count one pair too many.
+  { printf b; head -c $((2 * PAGE - 1)) /dev/zero | tr '\0' a; } >data
+  assert_equal "$(count_ref data aa)" $((PAGE - 1))
+  run_ex ex2_count -w 1 data aa
+  assert_success
+  assert_output $((PAGE - 1))
 }
 
 @test "ex2_count: an empty file, or one shorter than PATTERN, counts 0" {

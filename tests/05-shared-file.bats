@@ -412,7 +412,9 @@ expected_records() {
 @test "ex2_records: an update waits while another process holds flock on the file" {
   run_ex ex2_records acc init 3
   assert_success
-  flock acc -c 'touch held; sleep 1' 3>&- &
+  # A shared lock: an update must wait even for that (LOCK_EX); an update
+  # under LOCK_SH, or under no lock, would not.
+  flock -s acc -c 'touch held; sleep 1' 3>&- &
   local holder=$! k
   for ((k = 0; k < 500; k++)); do
     [[ -e held ]] && break
@@ -427,6 +429,28 @@ expected_records() {
   wait "$holder"
   wait "$updater" || fail "the updater failed"
   assert_equal "$(d8 acc $((2 * 64 + 8)))" 15
+}
+
+@test "ex2_records: show waits while another process holds flock on the file" {
+  run_ex ex2_records acc init 2
+  assert_success
+  run_ex ex2_records acc 1 4 1
+  assert_success
+  flock acc -c 'touch held; sleep 1' 3>&- &
+  local holder=$! k
+  for ((k = 0; k < 500; k++)); do
+    [[ -e held ]] && break
+    sleep 0.01
+  done
+  [[ -e held ]] || fail "flock(1) did not take the lock"
+  wb_exec "$(ex_path ex2_records)" acc show >shown 3>&- &
+  local shower=$!
+  sleep 0.3
+  # Natively show has long started; it must be blocked in flock (LOCK_SH).
+  assert_equal "$(cat shown)" ""
+  wait "$holder"
+  wait "$shower" || fail "show failed"
+  assert_equal "$(cat shown)" $'0 0\n1 4'
 }
 
 @test "ex2_records: a missing file, a file of the wrong size, a record out of range" {

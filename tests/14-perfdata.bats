@@ -918,7 +918,8 @@ EOF
     echo x >"d/$name"
   done
   mkdir d/4242
-  ln -s "$DEAD" "d/$((DEAD + 3))"
+  # to a regular file that stays: a check that follows the link would see one
+  ln -s "$LIVE" "d/$((DEAD + 3))"
   flock -o "d/$locked" -c 'echo $$ >holder; exec sleep 30' &
   BG+=($!)
   local k
