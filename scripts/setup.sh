@@ -23,6 +23,8 @@ needs=(
   "cmd:python3|python3"
   "cmd:jq|jq"
   "cmd:prlimit|util-linux"
+  "cmd:pkill|procps"
+  "cmd:cmp|diffutils"
   "cmd:zip|zip"
   "cmd:unzip|unzip"
 )
