@@ -189,9 +189,10 @@ const char *wb_errname(int err);
 bool wb_on_valgrind(void);
 
 /**
- * @brief True when the program was built with AddressSanitizer (`make
- *        sanitize`): ASan has its own malloc, shadow memory and interceptors,
- *        so some lessons look different.
+ * @brief True when the program was built with AddressSanitizer.
+ *
+ * That is what `make sanitize` does. ASan has its own malloc, shadow memory
+ * and interceptors, so some lessons look different.
  */
 bool wb_on_asan(void);
 
