@@ -210,9 +210,10 @@ void wb_quiet_end(void);
 /**
  * @brief Open a regular file, or exit with one line saying why not.
  *
- * open(2) with @p flags, then fstat(2) into @p st; a failing call is
- * `prog: open 'PATH': cause` (or fstat), and anything but a regular file
- * (a directory, a device) is `prog: 'PATH' is not a regular file`; all exit 1.
+ * open(2) with @p flags, then fstat(2) into @p st. A failing call is
+ * reported as wb_die() does (the step is the open or the fstat of PATH),
+ * and anything but a regular file (a directory, a device) as "PATH is not
+ * a regular file"; both exit 1.
  * @return the descriptor.
  */
 int wb_open_file(const char *path, int flags, struct stat *st);
