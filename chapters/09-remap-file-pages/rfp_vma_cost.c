@@ -17,7 +17,8 @@
  * part runs; -l is not attempted there (Valgrind's own table of segments is
  * far smaller than vm.max_map_count). Built with AddressSanitizer (make
  * sanitize), touching a page also reads ASan's shadow memory, whose pages
- * fault in once per 8 pages of ours: the demo says so.
+ * fault in once per 8 pages of ours (one more where the region straddles
+ * a shadow page): the demo says so.
  *
  * Usage: rfp_vma_cost [-h] [-F] [-l] [PAGES]     PAGES 2..65536, default 256
  * Tour: 256
@@ -176,8 +177,8 @@ static bool reverse(char *p, size_t n, bool fixed)
            fixed ? "(nothing was populated)"
                  : "(the emulation maps with MAP_POPULATE)");
     if (wb_on_asan())
-        printf("  (built with AddressSanitizer: add up to one fault per 8 "
-               "pages for its shadow memory)\n");
+        printf("  (built with AddressSanitizer: add one fault per 8 pages, "
+               "plus one, for its shadow memory)\n");
     check_reversed(p, n);
     return true;
 }
