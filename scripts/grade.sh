@@ -70,6 +70,8 @@ start=$(date +%s)
 # Sandboxing: as root, programs run as nobody, in a mount namespace with their
 # own /tmp and /dev/shm when this machine allows one.
 export WB_SANDBOX=1 WB_TIMEOUT=${WB_TIMEOUT:-10}
+# The only tree sandbox.sh may hand over to a student uid (chown).
+export WB_SANDBOX_ROOT=$out/tmp
 # (Not when the programs themselves live under /tmp or /dev/shm: the private
 # /tmp would hide them. The sweep after each exercise does the job then.)
 case $out/ in /tmp/*|/dev/shm/*) ns_ok=0 ;; *) ns_ok=1 ;; esac

@@ -29,8 +29,18 @@ fi
 
 uid=${WB_SANDBOX_UID:-$(id -u nobody)}
 gid=${WB_SANDBOX_GID:-$(id -g nobody)}
-chown -R "$uid:$gid" "$PWD" 2>/dev/null
-[ -n "${TMPDIR:-}" ] && [ -d "$TMPDIR" ] && chown -R "$uid:$gid" "$TMPDIR" 2>/dev/null
+# The program owns its test's directory, and only that: a directory is handed
+# over only when it lies inside the grader's own temporary tree
+# ($WB_SANDBOX_ROOT, set by grade.sh), never /tmp, / or the workbook itself,
+# whatever a test's working directory or TMPDIR happens to be.
+give() {
+  local dir root
+  dir=$(realpath -e -- "$1" 2>/dev/null) || return 0
+  root=$(realpath -e -- "${WB_SANDBOX_ROOT:-/nonexistent}" 2>/dev/null) || return 0
+  case $dir/ in "$root"/?*) chown -R "$uid:$gid" "$dir" 2>/dev/null ;; esac
+}
+give "$PWD"
+[ -n "${TMPDIR:-}" ] && give "$TMPDIR"
 run=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all
      "${limits[@]}" --nproc="$nproc" -- "$@")
 if [ "${WB_SANDBOX_NS:-}" = 1 ]; then

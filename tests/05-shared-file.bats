@@ -357,6 +357,21 @@ expected_records() {
   done
 }
 
+# hold_lock -s|-x FILE: in the background, take flock(1)'s lock on FILE and
+# keep it until a file named release appears (at most 10 s, should the test
+# fail first); return once the lock is held (the holder's pid is $!). The test
+# decides when the lock goes, so nothing waits on a fixed sleep.
+hold_lock() {
+  flock "$1" "$2" -c 'touch held; n=0
+    while [ ! -e release ] && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done' 3>&- &
+  local k
+  for ((k = 0; k < 500; k++)); do
+    [[ -e held ]] && return 0
+    sleep 0.01
+  done
+  fail "flock(1) did not take the lock"
+}
+
 @test "ex2_records: init makes N records with ids and zeros; show lists them" {
   umask 022
   run_ex ex2_records acc init 5
@@ -414,18 +429,14 @@ expected_records() {
   assert_success
   # A shared lock: an update must wait even for that (LOCK_EX); an update
   # under LOCK_SH, or under no lock, would not.
-  flock -s acc -c 'touch held; sleep 1' 3>&- &
-  local holder=$! k
-  for ((k = 0; k < 500; k++)); do
-    [[ -e held ]] && break
-    sleep 0.01
-  done
-  [[ -e held ]] || fail "flock(1) did not take the lock"
+  hold_lock -s acc
+  local holder=$!
   wb_exec "$(ex_path ex2_records)" acc 2 5 3 3>&- &
   local updater=$!
   sleep 0.3
   # Natively the updater has long started; it must be blocked in flock.
   assert_equal "$(d8 acc $((2 * 64 + 8)))" 0
+  touch release
   wait "$holder"
   wait "$updater" || fail "the updater failed"
   assert_equal "$(d8 acc $((2 * 64 + 8)))" 15
@@ -436,18 +447,14 @@ expected_records() {
   assert_success
   run_ex ex2_records acc 1 4 1
   assert_success
-  flock acc -c 'touch held; sleep 1' 3>&- &
-  local holder=$! k
-  for ((k = 0; k < 500; k++)); do
-    [[ -e held ]] && break
-    sleep 0.01
-  done
-  [[ -e held ]] || fail "flock(1) did not take the lock"
+  hold_lock -x acc
+  local holder=$!
   wb_exec "$(ex_path ex2_records)" acc show >shown 3>&- &
   local shower=$!
   sleep 0.3
   # Natively show has long started; it must be blocked in flock (LOCK_SH).
   assert_equal "$(cat shown)" ""
+  touch release
   wait "$holder"
   wait "$shower" || fail "show failed"
   assert_equal "$(cat shown)" $'0 0\n1 4'
