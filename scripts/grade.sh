@@ -45,6 +45,8 @@ if [ ! -f "$WB_BUILD/lib/libwb.a" ]; then
   exit 2
 fi
 command -v jq >/dev/null || { echo "grade: jq is missing (make setup installs it)" >&2; exit 2; }
+latest=""          # without -o, the latest run's reports are also build/grade/*
+[ -n "$out" ] || latest=$WB_BUILD/grade
 out=${out:-$WB_BUILD/grade/$(basename "$sub")}
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 
@@ -221,5 +223,9 @@ jq -r -R -s '
     + "</testsuites>"' "$out/results.tsv" >"$out/junit.xml"
 
 echo "results: ${out#"$ROOT"/}/results.json, ${out#"$ROOT"/}/junit.xml (${elapsed}s)"
+if [ -n "$latest" ]; then
+  cp "$out/results.json" "$out/junit.xml" "$latest/"
+  echo "         and the same as ${latest#"$ROOT"/}/results.json, junit.xml (the latest run)"
+fi
 echo "$summary"
 exit 0
