@@ -1,0 +1,212 @@
+/*
+ * scan_file.c: one pass over a file with read(2) (three buffer sizes) or with mmap, warm and cold.
+ *
+ * Writes a file of SIZE bytes (default 8M) in $TMPDIR: lines of 64 bytes,
+ * so it has SIZE/64 of them. Then it counts the lines five ways: read(2)
+ * into a buffer of 4 KiB, 64 KiB or 1 MiB, and mmap of the whole file, with
+ * MADV_SEQUENTIAL or with MAP_POPULATE. Every way uses the same counting
+ * function (memchr for each newline) and must find the same number. For
+ * each it prints the system calls the scan made, the minor and major faults
+ * (getrusage) and the median time of RUNS runs (default 3).
+ *
+ * First warm: the file was just written, so all of it is in the page cache,
+ * and read(2) is a copy from the cache while mmap maps the cache's pages.
+ * Then cold: before each run, fdatasync and posix_fadvise(POSIX_FADV_DONTNEED)
+ * drop the file's clean pages from the cache, so each run reads the disk
+ * (with readahead) and mmap's faults become major ones. The demo checks with
+ * mincore how many pages the eviction left; on tmpfs, which has nowhere else
+ * to keep them, it leaves all of them, and the demo says so and skips the
+ * cold runs. Times depend on the machine and its disk; the counts are the
+ * lesson.
+ *
+ * Usage: scan_file [-h] [SIZE [RUNS]]     SIZE 64K..1G, RUNS 1..20
+ * Tour:
+ * Tour: 256M 3
+ * Man pages: read(2), mmap(2), madvise(2), posix_fadvise(2), mincore(2), getrusage(2)
+ */
+#include "wb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { LINE = 64, WRITE_CHUNK = 64 * 1024 };
+enum way { R4K, R64K, R1M, MMAP_SEQ, MMAP_POP, NWAYS };
+static const char *const way_name[NWAYS] = {
+    "read(2), 4 KiB buffer", "read(2), 64 KiB buffer", "read(2), 1 MiB buffer",
+    "mmap + MADV_SEQUENTIAL", "mmap + MAP_POPULATE"};
+static const size_t bufsize[NWAYS] = {4096, 65536, 1 << 20, 0, 0};
+
+static int fd;
+static size_t size;
+static char *buf; /* 1 MiB, touched once before any measuring */
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The one counting function every way uses. */
+static size_t count_lines(const char *p, size_t n)
+{
+    size_t lines = 0;
+    const char *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    return lines;
+}
+
+struct result {
+    size_t lines;
+    long calls, minflt, majflt;
+    double us;
+};
+
+/* [scan] */
+static struct result scan(enum way w)
+{
+    struct result r = {0, 0, 0, 0, 0};
+    long f0 = wb_minor_faults(), m0 = wb_major_faults();
+    double t0 = now_us();
+    if (bufsize[w] != 0) {
+        ssize_t n;
+        off_t off = 0;
+        do {
+            n = pread(fd, buf, bufsize[w], off);
+            if (n == -1)
+                wb_die("read");
+            r.calls++;
+            r.lines += count_lines(buf, (size_t)n);
+            off += n;
+        } while (n > 0);
+    } else {
+        int flags = MAP_PRIVATE | (w == MMAP_POP ? MAP_POPULATE : 0);
+        char *p = mmap(NULL, size, PROT_READ, flags, fd, 0);
+        if (p == MAP_FAILED)
+            wb_die("mmap");
+        r.calls++;
+        if (w == MMAP_SEQ) {
+            if (madvise(p, size, MADV_SEQUENTIAL) == -1)
+                wb_die("madvise");
+            r.calls++;
+        }
+        r.lines = count_lines(p, size);
+        if (munmap(p, size) == -1)
+            wb_die("munmap");
+        r.calls++;
+    }
+    r.us = now_us() - t0;
+    r.minflt = wb_minor_faults() - f0;
+    r.majflt = wb_major_faults() - m0;
+    return r;
+}
+/* [scan] */
+
+/* Write back and drop the file's pages; return how many stayed cached. */
+static size_t evict(void)
+{
+    if (fdatasync(fd) == -1)
+        wb_die("fdatasync");
+    int err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (err != 0) {
+        errno = err;
+        wb_die("posix_fadvise POSIX_FADV_DONTNEED");
+    }
+    char *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        wb_die("mmap");
+    size_t left = wb_resident_pages(p, size); /* no access: no fault */
+    if (munmap(p, size) == -1)
+        wb_die("munmap");
+    return left;
+}
+
+static void table(int cold, int runs)
+{
+    printf("  %-24s %8s %6s %7s %7s %11s\n", "way", "lines", "calls", "minflt",
+           "majflt", "time");
+    for (enum way w = R4K; w < NWAYS; w++) {
+        double us[20];
+        struct result r = {0, 0, 0, 0, 0};
+        for (int k = 0; k < runs; k++) {
+            if (cold)
+                (void)evict();
+            r = scan(w);
+            us[k] = r.us;
+        }
+        qsort(us, (size_t)runs, sizeof us[0], cmp_double);
+        printf("  %-24s %8zu %6ld %7ld %7ld %8.2f ms\n", way_name[w], r.lines,
+               r.calls, r.minflt, r.majflt, us[runs / 2] / 1e3);
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] [SIZE [RUNS]]");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i > 2)
+        wb_usage("too many arguments");
+    size = i < argc ? wb_size_arg(argv[i], "size") : 8 << 20;
+    if (size < 65536 || size > ((size_t)1 << 30) || size % LINE != 0)
+        wb_usage("size must be a multiple of 64 from 64K to 1G");
+    int runs = i + 1 < argc ? (int)wb_long_arg(argv[i + 1], "runs", 1, 20) : 3;
+
+    buf = malloc(1 << 20);
+    if (buf == NULL)
+        wb_die("malloc");
+    fd = wb_temp_file("scan_file", NULL);
+    for (size_t k = 0; k < WRITE_CHUNK; k++)
+        buf[k] = (k % LINE == LINE - 1) ? '\n' : (char)('a' + k % 26);
+    for (size_t off = 0; off < size; off += WRITE_CHUNK) {
+        size_t n = size - off < WRITE_CHUNK ? size - off : WRITE_CHUNK;
+        if (write(fd, buf, n) != (ssize_t)n)
+            wb_die("write");
+    }
+    memset(buf, 0, 1 << 20); /* fault the buffer in now, not while measuring */
+    struct statfs sfs;
+    if (fstatfs(fd, &sfs) == -1)
+        wb_die("fstatfs");
+    int tmpfs = sfs.f_type == 0x01021994;
+
+    printf("file: %zu KiB in $TMPDIR%s, %zu lines of %d bytes, written in "
+           "64 KiB write(2)s\n",
+           size / 1024, tmpfs ? " (tmpfs)" : "", size / LINE, LINE);
+    printf("every way counts the newlines with memchr; %d run(s) each, "
+           "median times\n\n",
+           runs);
+    printf("warm: the whole file is in the page cache\n");
+    table(0, runs);
+
+    size_t left = evict();
+    size_t pages = wb_round_up(size) / wb_page_size();
+    if (left != 0) {
+        printf("\ncold: skipped: POSIX_FADV_DONTNEED left %zu of %zu pages in "
+               "the page cache%s\n",
+               left, pages,
+               tmpfs ? " (tmpfs: the cache is the only copy)" : "");
+    } else {
+        printf("\ncold: fdatasync + POSIX_FADV_DONTNEED before every run (it "
+               "leaves 0 of %zu pages cached)\n",
+               pages);
+        table(1, runs);
+    }
+    free(buf);
+    close(fd);
+    return 0;
+}

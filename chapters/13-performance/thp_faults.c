@@ -1,0 +1,213 @@
+/*
+ * thp_faults.c: a transparent huge page is one fault for 512 small pages.
+ *
+ * Reserves SIZE bytes (default 8M, a multiple of 2M) of private anonymous
+ * memory at an address that is a multiple of 2 MiB, gives it one piece of
+ * advice, writes one byte into every 4 KiB page and counts the minor faults,
+ * the time, and the AnonHugePages of the mapping in /proc/self/smaps. Then it
+ * reads 8-byte words at pseudo-random places all over the region, where the
+ * TLB, not the faults, sets the price. Two advices are compared:
+ * MADV_NOHUGEPAGE (4 KiB pages: one fault per page) and MADV_HUGEPAGE (with
+ * THP enabled, one fault maps a whole 2 MiB page: 512 times fewer).
+ *
+ * What the kernel does depends on /sys/kernel/mm/transparent_hugepage/enabled
+ * ("always", "madvise" or "never"), which the demo prints. With "never" (or a
+ * kernel without THP) MADV_HUGEPAGE changes nothing, and the demo says that
+ * it fell back to small pages; so it does when the kernel could not find free
+ * 2 MiB blocks (AnonHugePages smaller than the region). Last, it tries the
+ * other kind of huge page, hugetlbfs (MAP_HUGETLB), which needs pages
+ * reserved in advance (/proc/sys/vm/nr_hugepages) and fails with ENOMEM when
+ * there are none. RUNS runs (default 3) of each, times are medians.
+ *
+ * Usage: thp_faults [-h] [SIZE [RUNS]]   SIZE 2M..1G in steps of 2M, RUNS 1..20
+ * Tour:
+ * Man pages: madvise(2), mmap(2), proc(5), getrusage(2)
+ */
+#include "wb.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define NO_ASAN __attribute__((no_sanitize_address))
+#define HUGE    ((size_t)2 << 20)
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
+enum { READS = 1 << 18 };
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first line of a sysfs or procfs file, or "" when there is none. */
+static void first_line(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return;
+    if (fgets(buf, (int)size, f) == NULL)
+        buf[0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    fclose(f);
+}
+
+NO_ASAN static void write_pages(volatile char *p, size_t len, size_t ps)
+{
+    for (size_t off = 0; off < len; off += ps)
+        p[off] = 1;
+}
+
+/* READS loads of 8-byte words at pseudo-random places (a fixed LCG). Each
+ * address depends on the word loaded before it (a zero, but the CPU cannot
+ * know that), so the loads cannot overlap: each pays its cache and TLB miss
+ * in full. */
+NO_ASAN static uint64_t random_reads(const volatile uint64_t *w, size_t len)
+{
+    uint64_t x = 12345;
+    size_t words = len / 8;
+    for (int k = 0; k < READS; k++)
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL +
+            w[(x >> 17) % words];
+    return x;
+}
+
+struct result {
+    long faults, huge_kb;
+    double touch_us, read_us;
+    int err; /* errno of a refused madvise, or 0 */
+};
+
+/* [one] */
+static struct result one_run(size_t len, int advice)
+{
+    struct result r = {0, 0, 0, 0, 0};
+    /* Over-allocate by 2 MiB and use the aligned part: a huge page can only
+     * map a 2 MiB-aligned 2 MiB of the address space. */
+    char *res = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (res == MAP_FAILED)
+        wb_die("mmap %zu bytes", len + HUGE);
+    char *p = (char *)(((uintptr_t)res + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+    if (madvise(p, len, advice) == -1)
+        r.err = errno;
+
+    long f0 = wb_minor_faults();
+    double t0 = now_us();
+    write_pages(p, len, wb_page_size());
+    double t1 = now_us();
+    r.faults = wb_minor_faults() - f0;
+    r.touch_us = t1 - t0;
+    r.huge_kb = wb_smaps_kb(p, "AnonHugePages");
+    /* [one] */
+    t0 = now_us();
+    (void)random_reads((const uint64_t *)p, len);
+    r.read_us = now_us() - t0;
+    if (munmap(res, len + HUGE) == -1)
+        wb_die("munmap");
+    return r;
+}
+
+static struct result measure(size_t len, int advice, int runs)
+{
+    double touch[20], reads[20];
+    struct result r = one_run(len, advice); /* warm-up */
+    for (int k = 0; k < runs; k++) {
+        r = one_run(len, advice);
+        touch[k] = r.touch_us;
+        reads[k] = r.read_us;
+    }
+    qsort(touch, (size_t)runs, sizeof(double), cmp_double);
+    qsort(reads, (size_t)runs, sizeof(double), cmp_double);
+    r.touch_us = touch[runs / 2];
+    r.read_us = reads[runs / 2];
+    return r;
+}
+
+static void print_row(const char *name, const struct result *r)
+{
+    printf("  %-16s %7ld %10ld kB %10.2f ms %9.2f ms\n", name, r->faults,
+           r->huge_kb < 0 ? 0 : r->huge_kb, r->touch_us / 1e3,
+           r->read_us / 1e3);
+}
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] [SIZE [RUNS]]");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i > 2)
+        wb_usage("too many arguments");
+    size_t len = i < argc ? wb_size_arg(argv[i], "size") : 4 * HUGE;
+    if (len < HUGE || len > ((size_t)1 << 30) || len % HUGE != 0)
+        wb_usage("size must be a multiple of 2M from 2M to 1G");
+    int runs = i + 1 < argc ? (int)wb_long_arg(argv[i + 1], "runs", 1, 20) : 3;
+    size_t ps = wb_page_size();
+
+    char enabled[128], defrag[128];
+    first_line(THP_DIR "enabled", enabled, sizeof enabled);
+    first_line(THP_DIR "defrag", defrag, sizeof defrag);
+    printf("transparent huge pages: enabled \"%s\", defrag \"%s\"\n",
+           enabled[0] ? enabled : "(no THP in this kernel)",
+           defrag[0] ? defrag : "-");
+    printf("region: %zu KiB at a 2 MiB boundary = %zu huge pages or %zu small "
+           "ones\n",
+           len / 1024, len / HUGE, len / ps);
+    printf("each run: write one byte per 4 KiB page, then %d dependent "
+           "random reads; %d run(s), medians\n\n",
+           READS, runs);
+    printf("  %-16s %7s %13s %13s %12s\n", "advice", "faults", "AnonHugePages",
+           "first writes", "random reads");
+    struct result small = measure(len, MADV_NOHUGEPAGE, runs);
+    print_row("MADV_NOHUGEPAGE", &small);
+    struct result huge = measure(len, MADV_HUGEPAGE, runs);
+    print_row("MADV_HUGEPAGE", &huge);
+
+    /* [verdict] */
+    if (huge.err != 0)
+        printf("\nMADV_HUGEPAGE: %s: this kernel has no transparent huge "
+               "pages; the second row used small pages\n",
+               wb_errname(huge.err));
+    else if (strstr(enabled, "[never]") != NULL)
+        printf("\nTHP is \"never\" here: MADV_HUGEPAGE changed nothing; the "
+               "second row fell back to small pages\n");
+    else if (huge.huge_kb * 1024 < (long)len)
+        printf("\nthe kernel fell back to small pages for %ld of %zu KiB (no "
+               "free 2 MiB blocks? see thp_fault_fallback in /proc/vmstat)\n",
+               (long)(len / 1024) - (huge.huge_kb < 0 ? 0 : huge.huge_kb),
+               len / 1024);
+    else
+        printf("\nhuge pages: %ld faults instead of %ld, %ld times fewer\n",
+               huge.faults, small.faults,
+               huge.faults > 0 ? small.faults / huge.faults : 0);
+    /* [verdict] */
+
+    char nr[32];
+    first_line("/proc/sys/vm/nr_hugepages", nr, sizeof nr);
+    char *h = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    if (h == MAP_FAILED) {
+        printf("mmap(MAP_HUGETLB) of 2 MiB: %s", wb_errname(errno));
+        if (errno == ENOMEM)
+            printf(" (hugetlbfs pages reserved: /proc/sys/vm/nr_hugepages "
+                   "is %s)",
+                   nr[0] ? nr : "missing");
+        printf("\n");
+    } else {
+        printf("mmap(MAP_HUGETLB) of 2 MiB: ok (nr_hugepages is %s)\n", nr);
+        if (munmap(h, HUGE) == -1)
+            wb_die("munmap");
+    }
+    return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * ex2_sealed.c: hand a sealed memfd to another process, and trust it only
+ * if it is sealed (exercise).
+ *
+ * TASK
+ *   ex2_sealed recv SOCKET OUTFILE
+ *   ex2_sealed send [-s SEALS] SOCKET FILE
+ * recv and send are two separate processes, started one after the other.
+ * recv listens on a Unix stream socket; send copies FILE into a new memfd,
+ * seals it and passes the DESCRIPTOR (not the bytes) over the socket; recv
+ * checks the seals and only then uses the memory. Think of a server that
+ * accepts a request from a client it does not trust: if it parsed bytes
+ * that the client could still change or cut short, the client could swap
+ * them after the check, or make it die of SIGBUS.
+ *
+ * recv SOCKET OUTFILE
+ *   Create the socket at path SOCKET (socket(2), bind(2), listen(2)); it
+ *   must not exist yet (bind's EADDRINUSE is an error: leave the file
+ *   alone). Wait up to 10 seconds for one connection, accept it and remove
+ *   SOCKET at once (and on every way out after bind). Receive one message
+ *   carrying one descriptor (recvmsg(2), SCM_RIGHTS). Then, before reading
+ *   a single byte of it, check its seals with fcntl(F_GET_SEALS). It must
+ *   have F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE; otherwise:
+ *     ex2_sealed: refusing an unsealed memfd: missing F_SEAL_GROW F_SEAL_WRITE
+ *   (naming each missing seal, in that order) and exit 1. If F_GET_SEALS
+ *   fails (not a memfd: a pipe, a regular file):
+ *     ex2_sealed: refusing the descriptor: F_GET_SEALS: Invalid argument
+ *   and exit 1. A message without a descriptor:
+ *     ex2_sealed: the sender sent no descriptor                 exit 1
+ *   In all those cases OUTFILE is not created. Otherwise map the memfd
+ *   read-only (its size from fstat(2)), write its bytes to OUTFILE
+ *   (created or truncated, mode 0644) and print
+ *     received N bytes, seals: F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE
+ *   listing every seal it has, in the order F_SEAL_SEAL, F_SEAL_SHRINK,
+ *   F_SEAL_GROW, F_SEAL_WRITE, F_SEAL_FUTURE_WRITE. An empty memfd gives
+ *   an empty OUTFILE. No connection in 10 s: one error line, exit 1.
+ *
+ * send [-s SEALS] SOCKET FILE
+ *   Create a memfd with MFD_CLOEXEC|MFD_ALLOW_SEALING, copy FILE into it,
+ *   add the seals SEALS, a comma-separated list of shrink, grow, write,
+ *   future_write and seal, or `none` (default: shrink,grow,write,seal),
+ *   connect to SOCKET, send the descriptor with SCM_RIGHTS in a message of
+ *   at least one byte, and print
+ *     sent N bytes, seals: F_SEAL_SEAL F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE
+ *   (the memfd's seals as F_GET_SEALS gives them, named as above, or
+ *   `(none)`). A FILE that cannot be read, or a SOCKET nobody listens on,
+ *   is one error line naming the call and the cause, exit 1, e.g.
+ *     ex2_sealed: connect 'SOCKET': Connection refused
+ *   A bad SEALS word is a usage error (exit 2).
+ *
+ * READ   memfd_create(2), fcntl(2) ("File Sealing"), unix(7) (SCM_RIGHTS),
+ *        cmsg(3), sendmsg(2), recvmsg(2), poll(2); the chapter's README,
+ *        the sections on seals.
+ * HINTS  Fill the memfd with write(2), or unmap before sealing: F_SEAL_WRITE
+ *        is refused (EBUSY) while a writable shared mapping exists. Seals
+ *        can be added but never removed, so a check that passed stays true:
+ *        check first, then map. Why is F_SEAL_FUTURE_WRITE not enough for
+ *        recv? (seal_write shows it.) CMSG_SPACE, CMSG_FIRSTHDR and
+ *        CMSG_DATA build and take apart the control message; a union with
+ *        struct cmsghdr keeps the buffer aligned.
+ * CHECK  make grade CH=10
+ */
+#include "wb.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] recv SOCKET OUTFILE | send [-s SEALS] SOCKET FILE");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i < 1)
+        wb_usage("expected recv or send");
+
+    /* TODO: parse the rest, then receive or send. */
+    wb_fatal("not implemented yet");
+}

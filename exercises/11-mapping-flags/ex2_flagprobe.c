@@ -1,0 +1,72 @@
+/*
+ * ex2_flagprobe.c: which mmap() flags this kernel knows, for one file
+ * (exercise).
+ *
+ * TASK
+ *   ex2_flagprobe FILE FLAG...
+ * opens FILE read-write and, for each FLAG in the order given, tries two
+ * mappings of its first page, PROT_READ|PROT_WRITE at offset 0: one with
+ * MAP_SHARED|FLAG and one with MAP_SHARED_VALIDATE|FLAG. It unmaps what it
+ * got and prints one line per FLAG:
+ *   MAP_SYNC shared=EOPNOTSUPP validate=EOPNOTSUPP
+ *   0x400000 shared=ok validate=EOPNOTSUPP
+ * that is the FLAG as written on the command line, then for each try `ok`
+ * or the errno's name (wb_errname). A FLAG is a name from the table below
+ * or a number (hex with 0x, or decimal) for bits that have no name.
+ * MAP_SHARED ignores the bits it does not know; MAP_SHARED_VALIDATE refuses
+ * them with EOPNOTSUPP, so the two columns together tell "unknown to this
+ * kernel" from "known but refused for this file" (EINVAL, EOPNOTSUPP for
+ * MAP_SYNC on a file system without DAX, ...).
+ * Errors: fewer than two operands, or a FLAG that is neither a name in the
+ * table nor a positive number, is a usage error (exit 2) reported before
+ * anything is mapped; a FILE that cannot be opened read-write, or is not a
+ * regular file, is one line on stderr and exit 1:
+ *   ex2_flagprobe: unknown flag 'MAP_FOO' (usage: ...)
+ *   ex2_flagprobe: open 'nosuch': No such file or directory
+ *
+ * READ   mmap(2) (MAP_SHARED_VALIDATE, MAP_SYNC, ERRORS); chapter 11's
+ *        README and its demo validate.c.
+ * HINTS  The table is done for you. strtoul(s, &end, 0) reads hex and
+ *        decimal; check `end`. wb_open_file() opens and checks the file.
+ *        Map one page: wb_page_size(). Every mapping that succeeds must be
+ *        unmapped before the next try.
+ * CHECK  make grade CH=11
+ */
+#include "wb.h"
+
+#include <stdio.h>
+#include <sys/mman.h>
+
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED 0x4000000 /* in <linux/mman.h>, not in glibc's */
+#endif
+
+static const struct {
+    const char *name;
+    int flag;
+} known[] = {
+    {"MAP_32BIT", MAP_32BIT},
+    {"MAP_DENYWRITE", MAP_DENYWRITE},
+    {"MAP_EXECUTABLE", MAP_EXECUTABLE},
+    {"MAP_GROWSDOWN", MAP_GROWSDOWN},
+    {"MAP_HUGETLB", MAP_HUGETLB},
+    {"MAP_LOCKED", MAP_LOCKED},
+    {"MAP_NONBLOCK", MAP_NONBLOCK},
+    {"MAP_NORESERVE", MAP_NORESERVE},
+    {"MAP_POPULATE", MAP_POPULATE},
+    {"MAP_STACK", MAP_STACK},
+    {"MAP_SYNC", MAP_SYNC},
+    {"MAP_UNINITIALIZED", MAP_UNINITIALIZED},
+};
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] FILE FLAG...");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i < 2)
+        wb_usage("expected FILE and at least one FLAG");
+    (void)known;
+
+    /* TODO: check every FLAG (name or number), open FILE, probe, print. */
+    wb_fatal("not implemented yet");
+}

@@ -1,0 +1,51 @@
+/*
+ * ex1_lines.c: wc -l through mmap, with the right advice (exercise).
+ *
+ * TASK
+ *   ex1_lines FILE...
+ * prints, for each FILE in order, its number of lines and its name,
+ *   N FILE
+ * and, when there is more than one FILE, a last line
+ *   N total
+ * the numbers `wc -l FILE...` prints, without wc's padding. A line is what
+ * ends in a newline byte ('\n'): count the newline bytes, so a last line
+ * without a newline does not count, exactly as in wc(1).
+ *
+ * Read each file through one mmap(2) of the whole file (PROT_READ,
+ * MAP_PRIVATE), never with read(2), and tell the kernel how you will read
+ * it before you start: one pass, front to back, each byte once. Pick the
+ * madvise(2) advice that says so (the chapter measures what advice does and
+ * does not change). Unmap each file before you go on to the next.
+ *
+ * An empty FILE has 0 lines, and mmap(2) refuses a length of 0 (EINVAL):
+ * do not map it.
+ *
+ * Errors: stop at the first FILE that cannot be counted, with one line on
+ * stderr and exit status 1 (lines already printed for earlier files stay):
+ *   ex1_lines: open 'nosuch': No such file or directory
+ *   ex1_lines: '/dev/null' is not a regular file
+ * No FILE at all is a usage error (one line, exit 2).
+ *
+ * READ   mmap(2), madvise(2) (MADV_SEQUENTIAL, MADV_WILLNEED, MADV_RANDOM),
+ *        munmap(2), fstat(2), memchr(3); chapter 13's README, "mmap or
+ *        read(2)".
+ * HINTS  wb_open_file() opens, fstats and refuses anything but a regular
+ *        file, with the error lines above. memchr finds the next newline
+ *        much faster than a loop over the bytes. st_size is an off_t: cast
+ *        it to size_t only after checking it.
+ * CHECK  make grade CH=13
+ */
+#include "wb.h"
+
+#include <stdio.h>
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] FILE...");
+    int i = wb_simple_args(argc, argv);
+    if (i == argc)
+        wb_usage("expected at least one FILE");
+
+    /* TODO: for each FILE: open, map, advise, count, unmap, print. */
+    wb_fatal("not implemented yet");
+}

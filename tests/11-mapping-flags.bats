@@ -1,0 +1,493 @@
+#!/usr/bin/env bats
+# Tests for chapter 11-mapping-flags: its demos ("demo ...") and its
+# exercises ("exN_...").
+
+load helper
+
+# meminfo KEY: a field of /proc/meminfo (kB, or a count).
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+# on_tmpfs: the test's directory (where the programs put their files) is tmpfs.
+on_tmpfs() { [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == tmpfs ]]; }
+# rel N: an offset as wb_print_vmas prints it.
+rel() { printf '+0x%x' "$1"; }
+pages() { if [[ $1 -eq 1 ]]; then echo "1 page"; else echo "$1 pages"; fi; }
+# vma TAG FROM TO PERMS: the maps line of an anonymous VMA, pages FROM..TO.
+vma() { echo "  $1 $(rel $(($2 * PAGE)))..$(rel $(($3 * PAGE))) $4 00000000 $(pages $(($3 - $2)))"; }
+# index_of LINE: the index in ${lines[@]} of the first line equal to LINE.
+index_of() {
+  local k
+  for k in "${!lines[@]}"; do [[ ${lines[$k]} == "$1" ]] && { echo "$k"; return 0; }; done
+  echo -1
+}
+# cols WIDTH NAME: the words after the first WIDTH characters of the output
+# line that starts with NAME and a blank, in the array COLS.
+cols() {
+  local l
+  for l in "${lines[@]}"; do
+    if [[ $l == "$2 "* ]]; then
+      read -r -a COLS <<<"${l:$1}"
+      return 0
+    fi
+  done
+  fail "no line starts with '$2'"
+}
+# near A B: A is within 2 of B. Native fault counts are exact but for a
+# stray fault or two of the program's own (a stack page, a libc page);
+# under Valgrind or ASan they are not checked at all.
+near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about $2"; }
+
+# ---------------------------------------------------------------- overcommit
+
+@test "demo overcommit: a single writable mapping above RAM + swap is ENOMEM in mode 0, unless MAP_NORESERVE" {
+  local mode ram swap big
+  mode=$(</proc/sys/vm/overcommit_memory)
+  ram=$(meminfo MemTotal) swap=$(meminfo SwapTotal)
+  big=$(((ram + swap) / 1048576 + 2))
+  run_demo overcommit
+  assert_success
+  assert_line --index 0 --partial "vm.overcommit_memory = $mode ("
+  assert_line "2. one private writable mapping of $big GiB, more than RAM + swap:"
+  case $mode in
+    0) assert_line "  without MAP_NORESERVE: ENOMEM"
+       assert_line "  with MAP_NORESERVE:    ok; wrote 4 pages spread over it, 4 of them resident" ;;
+    1) assert_line "  without MAP_NORESERVE: ok" ;;
+    2) assert_line "  without MAP_NORESERVE: ENOMEM"
+       assert_line "  with MAP_NORESERVE:    ENOMEM" ;;
+  esac
+}
+
+@test "demo overcommit: private and shared writable memory is charged to Committed_AS; read-only, PROT_NONE and MAP_NORESERVE are not" {
+  local mode noreserve=0
+  mode=$(</proc/sys/vm/overcommit_memory)
+  [[ $mode == 2 ]] && noreserve=1 # strict mode charges MAP_NORESERVE too
+  run_demo overcommit
+  assert_success
+  # The demo rounds to whole GiB: other processes move Committed_AS by far less.
+  assert_line "$(printf '  %-44s ok, Committed_AS +1 GiB' 'private, PROT_READ|PROT_WRITE')"
+  assert_line "$(printf '  %-44s ok, Committed_AS +1 GiB' 'shared, PROT_READ|PROT_WRITE')"
+  assert_line "$(printf '  %-44s ok, Committed_AS +0 GiB' 'private, PROT_READ only')"
+  assert_line "$(printf '  %-44s ok, Committed_AS +0 GiB' 'private, PROT_NONE')"
+  assert_line "$(printf '  %-44s ok, Committed_AS +%d GiB' 'private, read-write, MAP_NORESERVE' $noreserve)"
+}
+
+@test "demo overcommit: two mappings each below RAM + swap both succeed in mode 0, together charged in full" {
+  [[ $(</proc/sys/vm/overcommit_memory) == 0 ]] || skip "vm.overcommit_memory is not 0 here"
+  local ram swap piece
+  ram=$(meminfo MemTotal) swap=$(meminfo SwapTotal)
+  piece=$(((ram + swap) * 1024 / 4 * 3 / 1073741824))
+  run_demo overcommit
+  assert_success
+  assert_line "3. two private writable mappings of $piece GiB each (together more than RAM + swap):"
+  assert_line "  first: ok, second: ok; Committed_AS +$((2 * piece)) GiB"
+}
+
+# ---------------------------------------------------------------- populate
+
+@test "demo populate: residency and private pages after each way of populating" {
+  local n=16 name
+  run_demo populate $n
+  assert_success
+  # cols: map-time faults, resident, own pages, read faults, write faults
+  cols 41 "private anonymous";                        [[ "${COLS[*]:1:2}" == "0 0" ]] || fail "plain: ${COLS[*]}"
+  cols 41 "private anonymous, MAP_POPULATE";          [[ "${COLS[*]:1:2}" == "$n $n" ]] || fail "MAP_POPULATE: ${COLS[*]}"
+  cols 41 "private anon, MAP_POPULATE|MAP_NONBLOCK";  [[ "${COLS[*]:1:2}" == "0 0" ]] || fail "MAP_NONBLOCK: ${COLS[*]}"
+  cols 41 "private anon, PROT_READ, MAP_POPULATE";    [[ "${COLS[*]:1:2} ${COLS[4]}" == "$n 0 -" ]] || fail "read-only: ${COLS[*]}"
+  cols 41 "private anon, MADV_POPULATE_WRITE";        [[ "${COLS[*]:1:2}" == "$n $n" ]] || fail "POPULATE_WRITE: ${COLS[*]}"
+  cols 41 "private anon, MADV_POPULATE_READ";         [[ "${COLS[*]:1:2}" == "$n 0" ]] || fail "POPULATE_READ: ${COLS[*]}"
+  # a private writable file mapping is copied page by page at mmap() time
+  cols 41 "private file, MAP_POPULATE";               [[ "${COLS[*]:1:2}" == "$n $n" ]] || fail "private file: ${COLS[*]}"
+  cols 41 "private file, PROT_READ, MAP_POPULATE";    [[ "${COLS[*]:1:2}" == "$n 0" ]] || fail "private file, read-only: ${COLS[*]}"
+  cols 41 "shared file, MAP_POPULATE";                [[ "${COLS[*]:1:2}" == "$n 0" ]] || fail "shared file: ${COLS[*]}"
+}
+
+@test "demo populate: populated pages cost no faults later; MAP_NONBLOCK and plain mappings fault on every page" {
+  on_instrumented && skip "Valgrind and ASan take page faults of their own: counts are checked natively only"
+  local n=16
+  run_demo populate $n
+  assert_success
+  cols 41 "private anonymous"
+  near "${COLS[3]}" $n "plain, reads"; near "${COLS[4]}" $n "plain, writes (zero page replaced)"
+  cols 41 "private anonymous, MAP_POPULATE"
+  near "${COLS[0]}" $n "MAP_POPULATE, inside mmap"; near "${COLS[3]}" 0 "MAP_POPULATE, reads"; near "${COLS[4]}" 0 "MAP_POPULATE, writes"
+  cols 41 "private anon, MAP_POPULATE|MAP_NONBLOCK"
+  near "${COLS[0]}" 0 "MAP_NONBLOCK, inside mmap"; near "${COLS[3]}" $n "MAP_NONBLOCK, reads"
+  cols 41 "private anon, MADV_POPULATE_READ"
+  near "${COLS[3]}" 0 "POPULATE_READ, reads"; near "${COLS[4]}" $n "POPULATE_READ, writes"
+  cols 41 "shared file, MAP_POPULATE"
+  near "${COLS[3]}" 0 "shared file, reads"
+  # Dirty tracking: a disk file's pages stay read-only until written; tmpfs
+  # has no writeback, so its shared pages are mapped writable at once.
+  if on_tmpfs; then near "${COLS[4]}" 0 "shared tmpfs file, writes"; else near "${COLS[4]}" $n "shared file, writes"; fi
+}
+
+@test "demo populate: NPAGES must be a positive number" {
+  run_demo -2 --separate-stderr populate 0
+  assert_one_error_line populate "pages"
+}
+
+# ---------------------------------------------------------------- locked
+
+@test "demo locked: MAP_LOCKED pages are resident and Locked; above RLIMIT_MEMLOCK EAGAIN and ENOMEM, at 0 EPERM" {
+  run_demo locked
+  assert_success
+  local kb=$((16 * PAGE / 1024))
+  assert_line --regexp "^RLIMIT_MEMLOCK was (unlimited|[0-9]+ KiB); lowered to 16 pages \\($kb KiB\\) for this demo\$"
+  assert_line "1. within the limit: mmap(16 pages, MAP_LOCKED): ok, 16 of 16 resident untouched, smaps Locked: $kb kB"
+  assert_line "3. over the limit, no CAP_IPC_LOCK: mmap(32 pages, MAP_LOCKED): EAGAIN"
+  assert_line "   over the limit, no CAP_IPC_LOCK: mlock(32 pages): ENOMEM"
+  assert_line "   within the limit, no CAP_IPC_LOCK: mlock(16 pages): ok, smaps Locked: $kb kB"
+  assert_line "4. limit 0, no CAP_IPC_LOCK: mlock(1 page): EPERM"
+  if [[ $(id -u) -eq 0 ]]; then
+    # root holds CAP_IPC_LOCK, which lifts the limit
+    assert_line "2. over the limit, with CAP_IPC_LOCK: mmap(32 pages, MAP_LOCKED): ok, 32 of 32 resident untouched, smaps Locked: $((2 * kb)) kB"
+    assert_line "   over the limit, with CAP_IPC_LOCK: mlock(32 pages): ok, smaps Locked: $((2 * kb)) kB"
+  fi
+}
+
+@test "demo locked: an unprivileged user has no bypass, and the demo says so" {
+  local setpriv
+  if [[ $(id -u) -eq 0 ]]; then
+    setpriv=$(command -v setpriv) || skip "running as root and setpriv(1) is missing"
+    wb_run "$setpriv" --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$(demo_path locked)"
+  else
+    run_demo locked
+  fi
+  assert_success
+  assert_line "this process has no CAP_IPC_LOCK: the limit applies (as root, step 2 would show the bypass)"
+  refute_line --partial "2. over the limit"
+  assert_line "3. over the limit, no CAP_IPC_LOCK: mmap(32 pages, MAP_LOCKED): EAGAIN"
+}
+
+# ---------------------------------------------------------------- hugepages
+
+@test "demo hugepages: with an empty pool MAP_HUGETLB is ENOMEM, and MAP_NORESERVE turns it into SIGBUS on first touch" {
+  [[ $(meminfo HugePages_Free) -eq 0 ]] || skip "this machine has free huge pages (vm.nr_hugepages > 0)"
+  local hkb
+  hkb=$(meminfo Hugepagesize)
+  run_demo hugepages
+  assert_success
+  assert_line "default size $hkb kB: HugePages_Total $(meminfo HugePages_Total), HugePages_Free 0 (vm.nr_hugepages)"
+  assert_line "1. mmap($hkb kB, MAP_HUGETLB): ENOMEM"
+  assert_line --partial "sysctl vm.nr_hugepages="
+  assert_line "2. mmap(MAP_HUGETLB|MAP_NORESERVE): ok; first write: SIGBUS (BUS_ADRERR)"
+}
+
+@test "demo hugepages: with pages in the pool MAP_HUGETLB maps a huge page, used on first touch" {
+  local free hkb
+  free=$(meminfo HugePages_Free)
+  [[ $free -gt 0 ]] || skip "no huge pages reserved here (vm.nr_hugepages is 0): the ENOMEM test covers this machine"
+  hkb=$(meminfo Hugepagesize)
+  run_demo hugepages
+  assert_success
+  assert_line "1. mmap($hkb kB, MAP_HUGETLB): ok, smaps KernelPageSize: $hkb kB"
+  assert_line --regexp "^   HugePages_Free: [0-9]+ before, [0-9]+ after mmap \(Rsvd [0-9]+: promised, not used\), [0-9]+ after the first write$"
+  assert_line "   munmap() of one 4 KiB page inside it: EINVAL"
+}
+
+@test "demo hugepages: the THP fallback: MADV_HUGEPAGE gives a huge page on one touch, MADV_NOHUGEPAGE one small page" {
+  local policy hkb n
+  policy=$(sed -E 's/.*\[(.*)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled) ||
+    skip "no transparent huge pages in this kernel"
+  [[ $policy != never ]] || skip "transparent huge pages are disabled here (enabled = never)"
+  hkb=$(meminfo Hugepagesize)
+  n=$((hkb * 1024 / PAGE))
+  run_demo hugepages
+  assert_success
+  assert_line --partial "3. transparent huge pages: enabled = $policy"
+  assert_line "   MADV_HUGEPAGE:   one byte written:  $n of $n pages resident, AnonHugePages: $hkb kB"
+  assert_line "   MADV_NOHUGEPAGE: one byte written:    1 of $n pages resident, AnonHugePages: 0 kB"
+}
+
+# ---------------------------------------------------------------- validate
+
+# vrow NAME FILE-SHARED FILE-VALIDATE MEMFD-SHARED MEMFD-VALIDATE
+vrow() { printf '%-24s %-11s %-11s %-11s %s' "$@"; }
+
+@test "demo validate: MAP_SHARED ignores an unknown bit, MAP_SHARED_VALIDATE refuses it with EOPNOTSUPP" {
+  run_demo validate
+  assert_success
+  assert_line "$(vrow "(none)" ok ok ok ok)"
+  assert_line "$(vrow MAP_POPULATE ok ok ok ok)"
+  assert_line "$(vrow "0x400000 (no such flag)" ok EOPNOTSUPP ok EOPNOTSUPP)"
+  assert_equal "$(ls -A)" ""
+}
+
+@test "demo validate: MAP_SYNC needs DAX: EOPNOTSUPP with MAP_SHARED_VALIDATE; MAP_HUGETLB needs hugetlbfs: EINVAL" {
+  grep -qw dax /proc/self/mountinfo && skip "a DAX file system is mounted here"
+  run_demo validate
+  assert_success
+  local f
+  cols 24 MAP_SYNC
+  assert_equal "${COLS[1]}" EOPNOTSUPP
+  assert_equal "${COLS[3]}" EOPNOTSUPP
+  assert_equal "${COLS[2]}" ok # tmpfs (the memfd) ignores it with MAP_SHARED
+  on_tmpfs && assert_equal "${COLS[0]}" ok
+  assert_line "$(vrow MAP_HUGETLB EINVAL EINVAL EINVAL EINVAL)"
+  assert_line "$(vrow MAP_UNINITIALIZED ok ok ok ok)"
+  assert_line "anonymous memory: MAP_SHARED ok, MAP_SHARED_VALIDATE EINVAL"
+}
+
+@test "demo validate: MAP_UNINITIALIZED is ignored by this kernel, and fresh pages are zero" {
+  local cfg=""
+  if [[ -r /boot/config-$(uname -r) ]]; then cfg=$(cat "/boot/config-$(uname -r)")
+  elif [[ -r /proc/config.gz ]]; then cfg=$(gzip -dc /proc/config.gz)
+  else skip "no kernel configuration to compare with"; fi
+  grep -q '^CONFIG_MMAP_ALLOW_UNINITIALIZED=y' <<<"$cfg" && skip "this kernel honours MAP_UNINITIALIZED"
+  run_demo validate
+  assert_success
+  assert_line --regexp "^MAP_UNINITIALIZED: CONFIG_MMAP_ALLOW_UNINITIALIZED is not set in (/boot/config-.*|/proc/config.gz); CONFIG_MMU is y$"
+  assert_line "  16 fresh pages mapped with it: 0 non-zero bytes of $((16 * PAGE))"
+}
+
+# ---------------------------------------------------------------- growsdown
+
+@test "demo growsdown: touching below the mapping moves its start down to the page touched" {
+  local gap=256 total top
+  [[ $(</proc/cmdline) =~ stack_guard_gap=([0-9]+) ]] && gap=${BASH_REMATCH[1]}
+  total=$((gap + 256)) top=$((gap + 252))
+  run_demo growsdown
+  assert_success
+  assert_line "stack_guard_gap: $gap pages ($( [[ $gap == 256 ]] && echo "the default since Linux 4.12" || echo "stack_guard_gap= on the kernel command line"))"
+  assert_line "the VMA starts exactly at the address mmap() returned"
+  local i
+  i=$(index_of "write at area page $((top - 1)) (1 page below the mapping): ok")
+  [[ $i -ge 0 ]] || fail "no write 1 page below"
+  assert_equal "${lines[$((i + 1))]}" "$(vma area 0 1 ---p)"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((top - 1)) $total rw-p)"
+  i=$(index_of "write at area page $((top - 100)) (100 pages below the mapping): ok")
+  [[ $i -ge 0 ]] || fail "no write 100 pages below"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((top - 100)) $total rw-p)"
+}
+
+@test "demo growsdown: growth stops stack_guard_gap pages above an accessible neighbour: SIGSEGV, and the VMA stays" {
+  local gap=256 total
+  [[ $(</proc/cmdline) =~ stack_guard_gap=([0-9]+) ]] && gap=${BASH_REMATCH[1]}
+  total=$((gap + 256))
+  run_demo growsdown
+  assert_success
+  local i
+  i=$(index_of "write at area page $((gap + 1)) (the lowest the gap allows): ok")
+  [[ $i -ge 0 ]] || fail "no write at the edge of the gap"
+  assert_equal "${lines[$((i + 1))]}" "$(vma area 0 1 r--p)"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p)"
+  i=$(index_of "write at area page $gap (one page lower, inside the gap): SIGSEGV (SEGV_MAPERR)")
+  [[ $i -ge 0 ]] || fail "no SIGSEGV inside the gap"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p)"
+}
+
+# ---------------------------------------------------------------- dontneed
+
+# drow NAME DONTNEED FREE REMOVE: one row of the table
+drow() { printf '%-18s %-17s %-17s %s' "$@"; }
+
+@test "demo dontneed: what each discarding advice leaves behind, for the four kinds of mapping" {
+  run_demo dontneed
+  assert_success
+  assert_line "$(drow "private anonymous" 0 "'W'" EINVAL)"
+  assert_line "$(drow "shared anonymous" "'W'" EINVAL 0)"
+  assert_line "$(drow "private file" "'F', file 'F'" EINVAL EACCES)"
+  assert_line "$(drow "shared file" "'W', file 'W'" EINVAL "0, file 0")"
+  assert_equal "$(ls -A)" ""
+}
+
+@test "demo dontneed: MADV_FREE keeps the data until reclaim, and a write takes the page back" {
+  run_demo dontneed
+  assert_success
+  assert_line "  right after MADV_FREE: page 0 reads 'A', 4 of 4 pages resident"
+  assert_line "  after MADV_PAGEOUT (reclaim, as under memory pressure): page 0 reads 0, page 1 reads 'B'"
+}
+
+# ---------------------------------------------------------------- readahead
+
+@test "demo readahead: MADV_RANDOM reads exactly the page touched; no advice reads around it; MADV_WILLNEED reads ahead untouched" {
+  on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
+  on_valgrind && skip "Valgrind maps and reads files of its own, which keeps pages in the cache"
+  local n=32 kb
+  run_demo readahead $n
+  assert_success
+  assert_line "MADV_RANDOM      one byte read in the middle page: 1 of $n pages in the page cache"
+  [[ $output =~ read_ahead_kb\ of\ its\ device:\ ([0-9]+) ]] || skip "no read_ahead_kb for this file's device"
+  kb=${BASH_REMATCH[1]}
+  [[ $kb -gt 0 ]] || skip "read-ahead is off for this device (read_ahead_kb 0)"
+  # "(no advice)      one byte read in the middle page: N of ..." : N is word 7
+  cols 16 "(no advice)"
+  [[ ${COLS[7]} -gt 1 ]] || fail "no advice: ${COLS[*]}"
+  if ((kb * 1024 / PAGE >= n)); then
+    # the window (read_ahead_kb) covers the whole file
+    assert_line "MADV_WILLNEED    nothing read: $n of $n pages in the page cache"
+  fi
+}
+
+@test "demo readahead: on tmpfs there is nothing to read ahead, and the demo says so" {
+  [[ $(stat -f -c %T /dev/shm) == tmpfs ]] || skip "/dev/shm is not tmpfs here"
+  TMPDIR=/dev/shm run_demo readahead 4
+  assert_success
+  assert_line --partial "but \$TMPDIR is on tmpfs"
+}
+
+# ---------------------------------------------------------------- ex1_fincore
+
+# make_file NAME PAGES [EXTRA]: PAGES pages and EXTRA bytes of text.
+make_file() { head -c $(($2 * PAGE + ${3:-0})) /dev/zero | tr '\0' p >"$1"; }
+# evict FILE: write FILE back and drop its pages from the page cache (dd's
+# iflag=nocache with count=0 is posix_fadvise(POSIX_FADV_DONTNEED)).
+evict() { sync "$1" && dd if="$1" iflag=nocache count=0 status=none; }
+# write_page FILE K: overwrite page K in place with one whole, aligned page,
+# which puts exactly that page in the cache (no read, no read-ahead).
+write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc status=none; }
+
+@test "ex1_fincore: a file just written is all in the page cache" {
+  make_file data 8 100
+  run_ex ex1_fincore data
+  assert_success
+  assert_output "data: 9/9 pages resident"
+}
+
+# points: 2
+@test "ex1_fincore: after the file is dropped from the cache, no page is resident, asked twice" {
+  on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
+  make_file data 8 100
+  evict data
+  run_ex ex1_fincore data
+  assert_success
+  assert_output "data: 0/9 pages resident"
+  # asking must not bring pages in
+  run_ex ex1_fincore -m data
+  assert_success
+  assert_output "data: 0/9 pages resident
+........."
+}
+
+# points: 3
+@test "ex1_fincore: -m shows exactly the pages written after the eviction" {
+  on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
+  make_file data 12
+  evict data
+  write_page data 2
+  write_page data 5
+  write_page data 11
+  run_ex ex1_fincore -m data
+  assert_success
+  assert_output "data: 3/12 pages resident
+..#..#.....#"
+}
+
+@test "ex1_fincore: several files in order, an empty one is 0/0" {
+  make_file a 1
+  : >blank
+  make_file b 2 1
+  run_ex ex1_fincore -m a blank b
+  assert_success
+  assert_output "a: 1/1 pages resident
+#
+blank: 0/0 pages resident
+
+b: 3/3 pages resident
+###"
+}
+
+@test "ex1_fincore: a missing file is one error line, exit 1; no FILE is a usage error" {
+  run_ex -1 --separate-stderr ex1_fincore nosuch
+  assert_one_error_line ex1_fincore "nosuch.*No such file or directory"
+  run_ex -2 --separate-stderr ex1_fincore
+  assert_one_error_line ex1_fincore "FILE"
+}
+
+# ---------------------------------------------------------------- ex2_flagprobe
+
+@test "ex2_flagprobe: long-known flags are accepted with MAP_SHARED and MAP_SHARED_VALIDATE" {
+  make_file data 1
+  run_ex ex2_flagprobe data MAP_POPULATE MAP_NORESERVE MAP_STACK MAP_UNINITIALIZED
+  assert_success
+  assert_output "MAP_POPULATE shared=ok validate=ok
+MAP_NORESERVE shared=ok validate=ok
+MAP_STACK shared=ok validate=ok
+MAP_UNINITIALIZED shared=ok validate=ok"
+}
+
+# points: 2
+@test "ex2_flagprobe: bits without a meaning are ignored by MAP_SHARED, EOPNOTSUPP with MAP_SHARED_VALIDATE" {
+  make_file data 1
+  run_ex ex2_flagprobe data 0x400000 0x200 2097152
+  assert_success
+  assert_output "0x400000 shared=ok validate=EOPNOTSUPP
+0x200 shared=ok validate=EOPNOTSUPP
+2097152 shared=ok validate=EOPNOTSUPP"
+}
+
+# points: 2
+@test "ex2_flagprobe: MAP_SYNC is EOPNOTSUPP with MAP_SHARED_VALIDATE on a file system without DAX" {
+  grep -qw dax /proc/self/mountinfo && skip "a DAX file system is mounted here"
+  make_file data 1
+  run_ex ex2_flagprobe data MAP_SYNC
+  assert_success
+  if on_tmpfs; then
+    assert_output "MAP_SYNC shared=ok validate=EOPNOTSUPP" # tmpfs ignores it with MAP_SHARED
+  else
+    assert_output --regexp '^MAP_SYNC shared=[A-Z]+ validate=EOPNOTSUPP$|^MAP_SYNC shared=ok validate=EOPNOTSUPP$'
+  fi
+}
+
+@test "ex2_flagprobe: MAP_HUGETLB (not hugetlbfs) and MAP_GROWSDOWN (shared) are EINVAL both ways" {
+  make_file data 1
+  run_ex ex2_flagprobe data MAP_HUGETLB MAP_GROWSDOWN
+  assert_success
+  assert_output "MAP_HUGETLB shared=EINVAL validate=EINVAL
+MAP_GROWSDOWN shared=EINVAL validate=EINVAL"
+}
+
+@test "ex2_flagprobe: an unknown flag name is a usage error; a missing file is one error line" {
+  make_file data 1
+  run_ex -2 --separate-stderr ex2_flagprobe data MAP_POPULATE MAP_FOO
+  assert_one_error_line ex2_flagprobe "MAP_FOO"
+  assert_equal "$output" ""
+  run_ex -1 --separate-stderr ex2_flagprobe nosuch MAP_POPULATE
+  assert_one_error_line ex2_flagprobe "nosuch.*No such file or directory"
+}
+
+# ---------------------------------------------------------------- ex3_forkwipe
+
+# expect_pages WHO N WHAT: lines "WHO: page K: WHAT(K)" for K < N; WHAT is a
+# printf format that may use %d for K.
+expect_pages() {
+  local k
+  for ((k = 0; k < $2; k++)); do
+    # shellcheck disable=SC2059
+    assert_line "$1: page $k: $(printf "$3" "$k")"
+  done
+}
+
+@test "ex3_forkwipe: without advice the child sees the parent's secrets" {
+  run_ex ex3_forkwipe keep 3
+  assert_success
+  assert_line --index 0 '3 private anonymous pages, page K holds "secret K"; no advice; fork'
+  expect_pages child 3 '"secret %d"'
+  expect_pages parent 3 '"secret %d"'
+  assert_equal "${#lines[@]}" 7
+}
+
+# points: 2
+@test "ex3_forkwipe: MADV_WIPEONFORK: the child finds zeros, the parent keeps its data" {
+  run_ex ex3_forkwipe wipe 5
+  assert_success
+  assert_line --index 0 '5 private anonymous pages, page K holds "secret K"; MADV_WIPEONFORK; fork'
+  expect_pages child 5 'zeros'
+  expect_pages parent 5 '"secret %d"'
+  assert_equal "${#lines[@]}" 11
+}
+
+# points: 2
+@test "ex3_forkwipe: MADV_DONTFORK: the child has no mapping there (SIGSEGV), the parent keeps its data" {
+  run_ex ex3_forkwipe dontfork
+  assert_success
+  expect_pages child 4 'SIGSEGV (SEGV_MAPERR)'
+  expect_pages parent 4 '"secret %d"'
+  assert_equal "${#lines[@]}" 9
+}
+
+@test "ex3_forkwipe: MADV_WIPEONFORK on shared memory is EINVAL; an unknown mode is a usage error" {
+  run_ex -1 --separate-stderr ex3_forkwipe -s wipe
+  assert_one_error_line ex3_forkwipe "MADV_WIPEONFORK: Invalid argument"
+  run_ex -2 --separate-stderr ex3_forkwipe shred
+  assert_one_error_line ex3_forkwipe "shred"
+}

@@ -1,0 +1,567 @@
+#!/usr/bin/env bats
+# Tests for chapter 13-performance: its demos ("demo ...") and its exercises ("exN_...").
+#
+# Timings are never checked: they vary from run to run and machine to
+# machine. What is checked is deterministic: the shape of the output, the
+# contents, which path a program took, and fault counts within ranges.
+#
+# Why the ranges are what they are:
+# - Natively a page touched for the first time costs exactly the faults the
+#   chapter explains; the slack of 2 covers a stray fault of the program's
+#   own between the two getrusage calls (a stack page, a lazily bound
+#   library call), which we have not seen but cannot rule out.
+# - Built with AddressSanitizer (make sanitize), an instrumented access also
+#   reads ASan's shadow memory, one shadow page per 8 pages of ours, which
+#   faults in on first use: add PAGES/8 + 2. (The demos' measuring loops are
+#   compiled without ASan checks, so they rarely need it; the exercise
+#   solutions are plain code.)
+# - Under Valgrind the counts mean nothing: Valgrind's own shadow memory and
+#   its translations fault in the same process. The programs still run and
+#   their other output is checked; the counts are not.
+# - Fault-around (file mappings) is fault_around_bytes / PAGE pages: read
+#   from debugfs when it is mounted, else the kernel's default of 64 KiB.
+#   It applies in full only when the page cache holds single pages; a memfd
+#   does when shmem has no huge pages (shmem_enabled never, advise or deny),
+#   which the tests check before they insist on an exact count.
+
+load helper
+
+# slack PAGES: the faults a count may exceed its exact value by (see above).
+slack() {
+  if on_sanitizer; then echo $(($1 / 8 + 4)); else echo 2; fi
+}
+
+# between VALUE LO HI WHAT: LO <= VALUE <= HI, or fail naming WHAT.
+between() {
+  [[ $1 =~ ^[0-9]+$ ]] || fail "$4: '$1' is not a count"
+  (($1 >= $2 && $1 <= $3)) || fail "$4: $1 faults, expected $2..$3"
+}
+
+# The fault-around window in pages.
+window() {
+  local b=65536
+  [[ -r /sys/kernel/debug/fault_around_bytes ]] && b=$(</sys/kernel/debug/fault_around_bytes)
+  echo $((b / PAGE))
+}
+
+# True when a memfd's page cache holds single pages (no shmem huge pages).
+shmem_small() {
+  local f
+  for f in /sys/kernel/mm/transparent_hugepage/shmem_enabled \
+           /sys/kernel/mm/transparent_hugepage/hugepages-*/shmem_enabled; do
+    [[ -r $f ]] || continue
+    grep -qE '\[(always|within_size|force)\]' "$f" && return 1
+  done
+  return 0
+}
+
+# windows PAGES STRIDE W: how many W-page windows pages 0, STRIDE, ... touch.
+windows() {
+  local k last=-1 n=0
+  for ((k = 0; k < $1; k += $2)); do
+    if ((k / $3 != last)); then n=$((n + 1)); last=$((k / $3)); fi
+  done
+  echo "$n"
+}
+
+# The THP mode in brackets: always, madvise, never, or "" without THP.
+thp_mode() {
+  sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+}
+
+# ---------------------------------------------------------------- fault_cost
+
+@test "demo fault_cost: one fault per page on the first write, none on the second" {
+  run_demo fault_cost 64 3
+  assert_success
+  assert_line "64 pages ($((64 * PAGE / 1024)) KiB) of private anonymous memory, MADV_NOHUGEPAGE"
+  local n=0 l
+  for l in "${lines[@]}"; do
+    [[ $l =~ ^\ +([0-9]+)\ +([0-9]+)\ faults\ +[0-9.]+\ ms\ +([0-9]+)\ faults\ +[0-9.]+\ ms$ ]] || continue
+    n=$((n + 1))
+    # (copied first: the helpers below run regexes of their own)
+    local run=${BASH_REMATCH[1]} first=${BASH_REMATCH[2]} second=${BASH_REMATCH[3]}
+    assert_equal "$run" "$n"
+    on_valgrind && continue # Valgrind's own memory faults in this process too
+    between "$first" 64 $((64 + $(slack 64))) "run $n, first pass"
+    between "$second" 0 "$(slack 64)" "run $n, second pass"
+  done
+  assert_equal "$n" 3
+  assert_line --regexp '^time per fault \(first pass minus second pass, per fault\): min [0-9.]+ us, median [0-9.]+ us$'
+}
+
+@test "demo fault_cost: reading first costs a second fault per page (zero page, then a copy)" {
+  run_demo fault_cost 128 1
+  assert_success
+  assert_line --regexp '^  [0-9.]+ faults per page, and the pages read as 0 before the writes$'
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local reads writes
+  reads=$(sed -n 's/^  reads: *\([0-9]*\) faults.*/\1/p' <<<"$output")
+  writes=$(sed -n 's/^  writes: *\([0-9]*\) faults.*/\1/p' <<<"$output")
+  between "$reads" 128 $((128 + $(slack 128))) "reads"
+  between "$writes" 128 $((128 + $(slack 128))) "writes"
+}
+
+@test "demo fault_cost: PAGES and RUNS out of range are usage errors" {
+  run_demo -2 --separate-stderr fault_cost 15
+  assert_one_error_line fault_cost "pages '15'"
+  run_demo -2 --separate-stderr fault_cost 64 51
+  assert_one_error_line fault_cost "runs '51'"
+  run_demo -2 --separate-stderr fault_cost 64 1 x
+  assert_one_error_line fault_cost "too many arguments"
+}
+
+# ---------------------------------------------------------------- fault_around
+
+# fa_row MAPPING-REGEX ACCESS-REGEX: "PAGES FAULTS" of that row of the table.
+fa_row() {
+  local l
+  for l in "${lines[@]}"; do
+    if [[ $l =~ ^\ \ $1\ +$2\ +([0-9]+)\ +([0-9]+)\ +[0-9.]+$ ]]; then
+      echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+      return 0
+    fi
+  done
+  fail "no row '$1' '$2' in the table"
+}
+
+@test "demo fault_around: the window is what debugfs says, or the 64 KiB default" {
+  run_demo fault_around 64
+  assert_success
+  local w
+  w=$(window)
+  assert_line --regexp "^fault_around_bytes: $((w * PAGE)) \(.*\) = $w pages$"
+  assert_line "every mapping: 64 pages at an address that is a multiple of $((w * PAGE / 1024)) KiB (the last: of 2 MiB)"
+  run ls -A
+  assert_output "" # both temporary files are gone
+}
+
+@test "demo fault_around: a cached file faults once per window; anonymous memory once per page" {
+  run_demo fault_around 256
+  assert_success
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local w p=256 n s r
+  w=$(window)
+  n=$(((p + w - 1) / w))   # windows of an aligned mapping
+  s=$(slack $p)
+  shmem_small || skip "shmem may use huge folios here (shmem_enabled), so a memfd fault can map more than a window"
+  read -r pages faults <<<"$(fa_row 'memfd MAP_PRIVATE' 'read all')"
+  assert_equal "$pages" $p; between "$faults" $n $((n + s)) "memfd private, read all"
+  read -r pages faults <<<"$(fa_row 'memfd MAP_PRIVATE' "read every ${w}th page")"
+  assert_equal "$pages" $n; between "$faults" $n $((n + s)) "memfd private, every ${w}th page"
+  read -r pages faults <<<"$(fa_row 'memfd MAP_PRIVATE' 'read all, backwards')"
+  between "$faults" $n $((n + s)) "memfd private, backwards"
+  read -r pages faults <<<"$(fa_row 'memfd MAP_PRIVATE' 'read all, MADV_RANDOM')"
+  between "$faults" $n $((n + s)) "memfd private, MADV_RANDOM (readahead advice, not fault-around)"
+  read -r pages faults <<<"$(fa_row 'memfd MAP_PRIVATE' "read all, 1 page off $((w * PAGE / 1024))K")"
+  r=$((p / w + 1))         # pages 1..p of the windows: one more window
+  between "$faults" $r $((r + s)) "memfd private, one page off the alignment"
+  read -r pages faults <<<"$(fa_row 'memfd MAP_SHARED' 'read all')"
+  between "$faults" $n $((n + s)) "memfd shared, read all"
+  # Writes: a private write fault copies one page; no fault-around.
+  read -r pages faults <<<"$(fa_row 'memfd MAP_PRIVATE' 'write all')"
+  between "$faults" $p $((p + s)) "memfd private, write all"
+  read -r pages faults <<<"$(fa_row anonymous 'read all')"
+  between "$faults" $p $((p + s)) "anonymous, read all"
+  read -r pages faults <<<"$(fa_row anonymous 'write all')"
+  between "$faults" $p $((p + s)) "anonymous, write all"
+}
+
+@test "demo fault_around: files in \$TMPDIR fault at most once per window (fewer with large folios)" {
+  run_demo fault_around 256
+  assert_success
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local w n s
+  w=$(window)
+  n=$(((256 + w - 1) / w))
+  s=$(slack 256)
+  read -r pages faults <<<"$(fa_row 'file \(.*\) MAP_PRIVATE' 'read all')"
+  assert_equal "$pages" 256
+  between "$faults" 1 $((n + s)) "file in \$TMPDIR written page by page"
+  read -r pages faults <<<"$(fa_row 'one-write file' 'read all, 2 MiB-aligned')"
+  between "$faults" 1 $((n + s)) "file in \$TMPDIR written at once"
+  assert_line --regexp '^ +\(smaps: FilePmdMapped [0-9]+ kB: that much is mapped by 2 MiB entries\)$'
+}
+
+# ---------------------------------------------------------------- populate
+
+# pop_row WAY STEP: "MINFLT PERF" of that row ("" WAY for a way's second row).
+pop_row() {
+  local l way="" cur=""
+  for l in "${lines[@]}"; do
+    [[ $l =~ ^\ \ ([A-Za-z_]*)\ +(mmap|mmap\(MAP_POPULATE\)|madvise\(POPULATE_[A-Z]+\)|write\ every\ page)\ +([0-9]+)\ +([0-9]+|-)\ +[0-9.]+\ ms$ ]] || continue
+    [[ -n ${BASH_REMATCH[1]} ]] && cur=${BASH_REMATCH[1]}
+    if [[ $cur == "$1" && ${BASH_REMATCH[2]} == "$2" ]]; then
+      echo "${BASH_REMATCH[3]} ${BASH_REMATCH[4]}"
+      return 0
+    fi
+  done
+  fail "no row '$1' '$2'"
+}
+
+@test "demo populate: the populating call takes the faults; the writes after it take none" {
+  run_demo populate 64 1
+  assert_success
+  assert_line "64 pages ($((64 * PAGE / 1024)) KiB) of private anonymous memory; huge pages off (PR_SET_THP_DISABLE)"
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local s mf pf
+  s=$(slack 64)
+  read -r mf pf <<<"$(pop_row plain mmap)";                       between "$mf" 0 "$s" "plain mmap"
+  read -r mf pf <<<"$(pop_row plain 'write every page')";         between "$mf" 64 $((64 + s)) "plain writes"
+  read -r mf pf <<<"$(pop_row MAP_POPULATE 'mmap(MAP_POPULATE)')"; between "$mf" 64 $((64 + s)) "MAP_POPULATE mmap"
+  read -r mf pf <<<"$(pop_row MAP_POPULATE 'write every page')";  between "$mf" 0 "$s" "writes after MAP_POPULATE"
+  if [[ $(pop_row MADV_POPULATE_WRITE 'madvise(POPULATE_WRITE)' 2>/dev/null) ]]; then
+    read -r mf pf <<<"$(pop_row MADV_POPULATE_WRITE 'madvise(POPULATE_WRITE)')"; between "$mf" 64 $((64 + s)) "POPULATE_WRITE"
+    read -r mf pf <<<"$(pop_row MADV_POPULATE_WRITE 'write every page')";        between "$mf" 0 "$s" "writes after POPULATE_WRITE"
+    # POPULATE_READ maps the zero page: every write still faults.
+    read -r mf pf <<<"$(pop_row MADV_POPULATE_READ 'madvise(POPULATE_READ)')";   between "$mf" 64 $((64 + s)) "POPULATE_READ"
+    read -r mf pf <<<"$(pop_row MADV_POPULATE_READ 'write every page')";         between "$mf" 64 $((64 + s)) "writes after POPULATE_READ"
+  else
+    assert_line --regexp '^  MADV_POPULATE_WRITE +madvise\(POPULATE_WRITE\) +EINVAL: not in this kernel \(added in 5\.14\)$'
+  fi
+}
+
+@test "demo populate: perf's page-fault event does not see the faults the kernel takes while populating" {
+  run_demo populate 64 1
+  assert_success
+  if [[ $output == *"perf_event_open: "* ]]; then
+    skip "perf_event_open is refused here: $(grep -m1 '^perf_event_open' <<<"$output")"
+  fi
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local s mf pf
+  s=$(slack 64)
+  read -r mf pf <<<"$(pop_row plain 'write every page')"
+  between "$pf" 64 $((64 + s)) "perf, plain writes (the CPU raised them)"
+  read -r mf pf <<<"$(pop_row MAP_POPULATE 'mmap(MAP_POPULATE)')"
+  between "$mf" 64 $((64 + s)) "getrusage, MAP_POPULATE"
+  between "$pf" 0 "$s" "perf, MAP_POPULATE (taken by the kernel, not raised by the CPU)"
+}
+
+# ---------------------------------------------------------------- thp_faults
+
+@test "demo thp_faults: small pages fault 512 times per 2 MiB; THP once, or the fallback is said" {
+  run_demo thp_faults 4M 1
+  assert_success
+  local small=$((4 * 1024 * 1024 / PAGE)) mode
+  assert_line "region: 4096 KiB at a 2 MiB boundary = 2 huge pages or $small small ones"
+  assert_line --regexp '^  MADV_NOHUGEPAGE +[0-9]+ +0 kB +[0-9.]+ ms +[0-9.]+ ms$'
+  mode=$(thp_mode)
+  case $mode in
+    "") assert_line --regexp '^MADV_HUGEPAGE: EINVAL: this kernel has no transparent huge pages' ;;
+    never) assert_line 'THP is "never" here: MADV_HUGEPAGE changed nothing; the second row fell back to small pages' ;;
+    *) # "madvise" or "always": huge pages, unless no free 2 MiB block was found
+       if [[ $output != *"the kernel fell back to small pages"* ]]; then
+         assert_line --regexp '^  MADV_HUGEPAGE +[0-9]+ +4096 kB '
+         on_valgrind || assert_line --regexp "^huge pages: [0-9]+ faults instead of [0-9]+, [0-9]+ times fewer$"
+       fi ;;
+  esac
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local f
+  f=$(sed -n 's/^  MADV_NOHUGEPAGE *\([0-9]*\) .*/\1/p' <<<"$output")
+  between "$f" $small $((small + $(slack $small))) "MADV_NOHUGEPAGE"
+  if [[ ($mode == madvise || $mode == always) && $output != *"fell back"* ]]; then
+    f=$(sed -n 's/^  MADV_HUGEPAGE *\([0-9]*\) .*/\1/p' <<<"$output")
+    between "$f" 2 $((2 + 2)) "MADV_HUGEPAGE: one fault per 2 MiB"
+  fi
+}
+
+@test "demo thp_faults: MAP_HUGETLB without reserved pages is ENOMEM, and the demo says why" {
+  run_demo thp_faults 2M 1
+  assert_success
+  local nr
+  nr=$(</proc/sys/vm/nr_hugepages)
+  [[ $nr -eq 0 ]] || skip "this machine reserves $nr hugetlbfs pages"
+  assert_line "mmap(MAP_HUGETLB) of 2 MiB: ENOMEM (hugetlbfs pages reserved: /proc/sys/vm/nr_hugepages is 0)"
+}
+
+@test "demo thp_faults: a SIZE that is not a multiple of 2M is a usage error" {
+  run_demo -2 --separate-stderr thp_faults 3M
+  assert_one_error_line thp_faults "multiple of 2M"
+  run_demo -2 --separate-stderr thp_faults 2M 0
+  assert_one_error_line thp_faults "runs '0'"
+}
+
+# ---------------------------------------------------------------- scan_file
+
+# scan_rows: the table rows as "WAY|LINES|CALLS|MINFLT|MAJFLT", in order.
+scan_rows() {
+  local l
+  for l in "${lines[@]}"; do
+    [[ $l =~ ^\ \ (read\(2\),\ [0-9]+\ [KM]iB\ buffer|mmap\ \+\ [A-Z_]+)\ +([0-9]+)\ +([0-9]+)\ +([0-9]+)\ +([0-9]+)\ +[0-9.]+\ ms$ ]] &&
+      echo "${BASH_REMATCH[1]}|${BASH_REMATCH[2]}|${BASH_REMATCH[3]}|${BASH_REMATCH[4]}|${BASH_REMATCH[5]}"
+  done
+}
+
+@test "demo scan_file: every way counts the same lines, with the system calls its buffer implies" {
+  run_demo scan_file 256K 1
+  assert_success
+  local size=$((256 * 1024)) pages=$((256 * 1024 / PAGE)) rows k=0
+  assert_line "file: 256 KiB in \$TMPDIR$([[ $(stat -f -c %T .) == tmpfs ]] && echo ' (tmpfs)'), 4096 lines of 64 bytes, written in 64 KiB write(2)s"
+  mapfile -t rows < <(scan_rows)
+  # read: one call per buffer-full, rounded up, and one that returns 0;
+  # mmap: mmap, madvise, munmap, or mmap(MAP_POPULATE), munmap
+  local b want_calls=()
+  for b in 4096 65536 1048576; do want_calls+=($(((size + b - 1) / b + 1))); done
+  want_calls+=(3 2)
+  if [[ $(stat -f -c %T .) == tmpfs ]]; then
+    assert_equal "${#rows[@]}" 5
+    assert_line "cold: skipped: POSIX_FADV_DONTNEED left $pages of $pages pages in the page cache (tmpfs: the cache is the only copy)"
+  else
+    assert_equal "${#rows[@]}" 10 # warm and cold
+    assert_line "cold: fdatasync + POSIX_FADV_DONTNEED before every run (it leaves 0 of $pages pages cached)"
+  fi
+  for k in "${!rows[@]}"; do
+    IFS='|' read -r way lines calls minflt majflt <<<"${rows[k]}"
+    assert_equal "$lines" 4096
+    assert_equal "$calls" "${want_calls[k % 5]}"
+    on_instrumented && continue # the tools' own memory faults (Valgrind), or memchr's checks (ASan)
+    if [[ $way == mmap* ]]; then
+      between "$minflt" 1 $((pages + 2)) "$way, minor"
+    elif ((k < 5)); then
+      between "$((minflt + majflt))" 0 2 "$way (a copy into a buffer faulted in earlier)"
+    fi
+  done
+  run ls -A
+  assert_output ""
+}
+
+@test "demo scan_file: a SIZE below 64K or not a multiple of 64 is a usage error" {
+  run_demo -2 --separate-stderr scan_file 1000
+  assert_one_error_line scan_file "multiple of 64 from 64K"
+  run_demo -2 --separate-stderr scan_file 65537
+  assert_one_error_line scan_file "multiple of 64 from 64K"
+}
+
+# ---------------------------------------------------------------- random_reads
+
+@test "demo random_reads: the small file's lines and the records read are right both ways" {
+  run_demo random_reads 1M 2000 1
+  assert_success
+  # 1000 rounds of a 4096-byte file with 64 lines
+  assert_line --regexp '^  open \+ read \+ close +64000 lines +[0-9]+ faults +[0-9.]+ us per file$'
+  assert_line --regexp '^  open \+ mmap \+ munmap \+ close +64000 lines +[0-9]+ faults +[0-9.]+ us per file$'
+  assert_line --regexp '^  pread, every pass +2000 of 2000 right +[0-9]+ faults'
+  assert_line --regexp '^  mmap, first pass +2000 of 2000 right +[0-9]+ faults'
+  assert_line --regexp '^  mmap, later passes +2000 of 2000 right +[0-9]+ faults'
+  run ls -A
+  assert_output ""
+}
+
+@test "demo random_reads: each small mmap costs a fault; random reads fault once per window at most" {
+  run_demo random_reads 1M 2000 1
+  assert_success
+  on_valgrind && skip "Valgrind's own memory faults in this process: the counts mean nothing"
+  local f w n
+  f=$(sed -n 's/^  open + mmap + munmap + close *[0-9]* lines *\([0-9]*\) faults.*/\1/p' <<<"$output")
+  between "$f" 1000 $((1000 + $(slack 1000))) "1000 small mmaps, one page each"
+  w=$(window)
+  n=$(((1024 * 1024 / PAGE + w - 1) / w))
+  f=$(sed -n 's/^  mmap, first pass .* right *\([0-9]*\) faults.*/\1/p' <<<"$output")
+  between "$f" 1 $((n + $(slack 256))) "2000 random reads of a cached 1 MiB file"
+  f=$(sed -n 's/^  mmap, later passes .* right *\([0-9]*\) faults.*/\1/p' <<<"$output")
+  between "$f" 0 2 "later passes (every page is mapped)"
+}
+
+# ---------------------------------------------------------------- grow_array
+
+# ga_row WAY-REGEX: "GROWS MOVES COPIED FAULTS ITEMS" of that row.
+ga_row() {
+  local l
+  for l in "${lines[@]}"; do
+    if [[ $l =~ ^\ \ $1\ +([0-9]+)\ +([0-9]+)\ +([0-9]+|-)\ +([0-9]+)\ +[0-9.]+\ ms\ \ (.*)$ ]]; then
+      echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]} ${BASH_REMATCH[4]} ${BASH_REMATCH[5]}"
+      return 0
+    fi
+  done
+  fail "no row '$1'"
+}
+
+@test "demo grow_array: every way keeps every item; copy-and-grow copies and faults about twice" {
+  # 5000 items = 40000 bytes = 10 pages (of 4 KiB). From one page (512
+  # items) the capacity doubles 4 times to 8192 items = 16 pages; the copies
+  # are 1+2+4+8 = 15 pages, the copy way faults in all 15 of them and then
+  # the final array's 10 pages: 25 faults; the others fault 10 times.
+  [[ $PAGE -eq 4096 ]] || skip "the numbers below are for 4 KiB pages"
+  run_demo grow_array 5000 1
+  assert_success
+  local g m c f items
+  read -r g m c f items <<<"$(ga_row 'mmap \+ memcpy \+ munmap')"
+  assert_equal "$g $m $c $items" "4 4 60 all right"
+  on_valgrind || between "$f" 25 $((25 + $(slack 32))) "copy-and-grow"
+  read -r g m c f items <<<"$(ga_row 'mremap\(MREMAP_MAYMOVE\)')"
+  assert_equal "$g $c $items" "4 0 all right"
+  ((m <= 4)) || fail "mremap moved $m times in 4 grows"
+  on_valgrind || between "$f" 10 $((10 + $(slack 16))) "mremap"
+  read -r g m c f items <<<"$(ga_row realloc)"
+  assert_equal "$g $c $items" "4 - all right"
+  read -r g m c f items <<<"$(ga_row 'one big reservation')"
+  assert_equal "$g $m $c $items" "0 0 0 all right"
+  on_valgrind || between "$f" 10 $((10 + $(slack 16))) "one big reservation"
+}
+
+@test "demo grow_array: past malloc's mmap threshold realloc grows with mremap: no copy faults" {
+  on_instrumented && skip "under Valgrind or ASan malloc is the tool's own and its realloc copies"
+  [[ $PAGE -eq 4096 ]] || skip "the numbers below are for 4 KiB pages"
+  run_demo grow_array 262144 1 # 2 MiB, 512 pages
+  assert_success
+  local g m c f items
+  read -r g m c f items <<<"$(ga_row realloc)"
+  assert_equal "$items" "all right"
+  # 512 pages, plus what the heap-to-mmap move at 128 KiB copies (32 pages)
+  between "$f" 512 $((512 + 32 + 16)) "realloc"
+  read -r g m c f items <<<"$(ga_row 'mmap \+ memcpy \+ munmap')"
+  between "$f" $((511 + 512)) $((511 + 512 + 2)) "copy-and-grow"
+}
+
+@test "demo grow_array: N out of range is a usage error" {
+  run_demo -2 --separate-stderr grow_array 0
+  assert_one_error_line grow_array "N '0'"
+  run_demo -2 --separate-stderr grow_array 67108865
+  assert_one_error_line grow_array "N '67108865'"
+}
+
+# ---------------------------------------------------------------- ex1_lines
+
+# want_lines FILE...: what ex1_lines must print, from wc -l without padding.
+want_lines() {
+  wc -l "$@" | awk '{ print $1, $2 }'
+}
+
+@test "ex1_lines: one file, with and without a newline at the end" {
+  printf 'one\ntwo\nthree\n' >a
+  run_ex ex1_lines a
+  assert_success
+  assert_output "$(want_lines a)"
+  printf 'one\ntwo\nno newline at the end' >b
+  run_ex ex1_lines b
+  assert_success
+  assert_output "2 b"
+}
+
+# points: 2
+@test "ex1_lines: an empty file is 0 lines, not an mmap error" {
+  : >empty
+  run_ex --separate-stderr ex1_lines empty
+  assert_success
+  assert_output "0 empty"
+  assert_equal "$stderr" ""
+}
+
+# points: 2
+@test "ex1_lines: files of many pages match wc -l exactly" {
+  seq 1 200000 >big # about 1.2 MB, 300 pages
+  head -c $((5 * PAGE + 17)) /dev/urandom >binary # newlines, NULs, anything
+  printf '\n' >newline
+  head -c $((3 * PAGE)) /dev/zero | tr '\0' '\n' >allnl # a newline on every byte
+  for f in big binary newline allnl; do
+    run_ex ex1_lines $f
+    assert_success
+    assert_output "$(want_lines $f)"
+  done
+}
+
+# points: 2
+@test "ex1_lines: several files, then a total line" {
+  seq 1 1000 >a
+  : >b
+  printf 'x\ny' >c
+  run_ex ex1_lines a b c
+  assert_success
+  assert_output "$(want_lines a b c)"
+  assert_equal "${lines[3]}" "1001 total"
+}
+
+@test "ex1_lines: a missing file or a non-regular file is one error line, exit 1; no FILE is exit 2" {
+  run_ex -1 --separate-stderr ex1_lines nosuch
+  assert_one_error_line ex1_lines "open 'nosuch': No such file or directory"
+  run_ex -1 --separate-stderr ex1_lines /dev/null
+  assert_one_error_line ex1_lines "'/dev/null' is not a regular file"
+  mkdir d
+  printf 'a\n' >ok
+  run_ex -1 --separate-stderr ex1_lines ok d
+  assert_one_error_line ex1_lines "'d' is not a regular file"
+  assert_output "1 ok"
+  run_ex -2 --separate-stderr ex1_lines
+  assert_one_error_line ex1_lines "FILE"
+}
+
+# ---------------------------------------------------------------- ex2_faults
+
+# ex2 KIND ACCESS PAGES [STRIDE]: run it, check the three lines, and set
+# TOUCHED and FAULTS.
+ex2() {
+  local args=("$1" "$2" "$3")
+  [[ -n ${4:-} ]] && args=(-s "$4" "${args[@]}")
+  run_ex ex2_faults "${args[@]}"
+  assert_success
+  assert_equal "${#lines[@]}" 3
+  [[ ${lines[0]} =~ ^touched:\ ([0-9]+)$ ]] || fail "line 1 is '${lines[0]}'"
+  TOUCHED=${BASH_REMATCH[1]}
+  [[ ${lines[1]} =~ ^faults:\ ([0-9]+)$ ]] || fail "line 2 is '${lines[1]}'"
+  FAULTS=${BASH_REMATCH[1]}
+  assert_equal "${lines[2]}" "faults per page: $(awk -v f="$FAULTS" -v t="$TOUCHED" 'BEGIN { printf "%.2f", f / t }')"
+  assert_equal "$TOUCHED" $((($3 + ${4:-1} - 1) / ${4:-1}))
+}
+
+# expect LO WHAT: FAULTS is LO plus at most the slack (natively).
+expect() {
+  on_valgrind && return 0 # Valgrind's own memory faults too: not checked
+  between "$FAULTS" "$1" $(($1 + $(slack "${PAGES:-256}"))) "$2"
+}
+
+@test "ex2_faults: three lines, the pages touched, and faults per page to two decimals" {
+  ex2 anon write 100
+  ex2 anon write 100 7
+  ex2 private read 64 64
+}
+
+# points: 3
+@test "ex2_faults: anonymous memory: one fault per page touched, two for read then write" {
+  PAGES=256
+  ex2 anon read 256;       expect 256 "anon read: the zero page, mapped page by page"
+  ex2 anon write 256;      expect 256 "anon write: a new zeroed page each"
+  ex2 anon readwrite 256;  expect 512 "anon readwrite: the zero page, then a copy"
+  ex2 anon write 256 5;    expect 52 "anon write, every 5th page"
+}
+
+# points: 3
+@test "ex2_faults: a private memfd mapping: reads fault once per window, writes once per page" {
+  shmem_small || skip "shmem may use huge folios here (shmem_enabled): fault counts for a memfd differ"
+  local w
+  w=$(window)
+  ((w <= 16)) || skip "fault_around_bytes is larger than the 64 KiB alignment the task asks for"
+  PAGES=256
+  ex2 private read 256;      expect "$(windows 256 1 "$w")" "private read: one fault per window"
+  ex2 private write 256;     expect 256 "private write: a copy of each page"
+  ex2 private readwrite 256; expect $(($(windows 256 1 "$w") + 256)) "private readwrite: windows, then a copy per page"
+  ex2 private read 256 "$w"; expect "$(windows 256 "$w" "$w")" "private read, one page per window"
+  ex2 private read 256 5;    expect "$(windows 256 5 "$w")" "private read, every 5th page"
+  ex2 private write 256 5;   expect 52 "private write, every 5th page"
+}
+
+# points: 2
+@test "ex2_faults: a shared memfd mapping: tmpfs pages map writable, so writes after reads are free" {
+  shmem_small || skip "shmem may use huge folios here (shmem_enabled): fault counts for a memfd differ"
+  local w
+  w=$(window)
+  ((w <= 16)) || skip "fault_around_bytes is larger than the 64 KiB alignment the task asks for"
+  PAGES=256
+  ex2 shared read 256;      expect "$(windows 256 1 "$w")" "shared read: one fault per window"
+  ex2 shared write 256;     expect 256 "shared write: one fault per page (no fault-around for writes)"
+  ex2 shared readwrite 256; expect "$(windows 256 1 "$w")" "shared readwrite: the reads map the pages writable"
+}
+
+@test "ex2_faults: a bad KIND, ACCESS, PAGES or STRIDE is one usage line, exit 2" {
+  run_ex -2 --separate-stderr ex2_faults heap read 64
+  assert_one_error_line ex2_faults "heap"
+  run_ex -2 --separate-stderr ex2_faults anon peek 64
+  assert_one_error_line ex2_faults "peek"
+  run_ex -2 --separate-stderr ex2_faults anon read 15
+  assert_one_error_line ex2_faults "15"
+  run_ex -2 --separate-stderr ex2_faults -s 0 anon read 64
+  assert_one_error_line ex2_faults "stride"
+  run_ex -2 --separate-stderr ex2_faults -s 65 anon read 64
+  assert_one_error_line ex2_faults "65"
+  run_ex -2 --separate-stderr ex2_faults anon read
+  assert_one_error_line ex2_faults "KIND ACCESS PAGES"
+}
