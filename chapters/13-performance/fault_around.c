@@ -59,7 +59,7 @@ static size_t window_bytes(void)
                "is the kernel's default)",
                v);
     }
-    printf(" = %lu pages\n", v / ps);
+    printf(" = %zu pages\n", (size_t)v / ps);
     return v;
 }
 

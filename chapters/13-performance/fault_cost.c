@@ -120,7 +120,7 @@ int main(int argc, char *argv[])
     printf("one warm-up run first, not shown\n\n");
 
     printf("run   first pass              second pass\n");
-    double per_fault[50];
+    double per_fault[50] = {0};
     long fmin = -1, fmax = 0;
     for (int r = 0; r < runs; r++) {
         struct run x = one_run(npages);

@@ -169,7 +169,7 @@ int main(int argc, char *argv[])
            "copied KiB", "faults", "time", "items");
 
     for (enum way w = COPY; w < NWAYS; w++) {
-        double us[20];
+        double us[20] = {0};
         struct vec v = build(w, n); /* warm-up */
         release(&v, w);
         long faults = 0;

@@ -137,7 +137,7 @@ static size_t by_load(const uint64_t *map)
 /* Time FN RUNS times (after one warm-up): median us; faults of the last. */
 #define MEASURE(call, median, faults, result)                                  \
     do {                                                                       \
-        double t_[20];                                                         \
+        double t_[20] = {0};                                                   \
         (result) = (call);                                                     \
         for (int r_ = 0; r_ < runs; r_++) {                                    \
             long f_ = wb_minor_faults();                                       \
@@ -214,7 +214,7 @@ int main(int argc, char *argv[])
            good, nreads, faults, us / (double)nreads);
 
     /* The mapping's first pass, measured alone: each run maps afresh. */
-    double first[20];
+    double first[20] = {0};
     long first_faults = 0;
     for (int r = -1; r < runs; r++) {
         uint64_t *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -142,7 +142,7 @@ static void table(int cold, int runs)
     printf("  %-24s %8s %6s %7s %7s %11s\n", "way", "lines", "calls", "minflt",
            "majflt", "time");
     for (enum way w = R4K; w < NWAYS; w++) {
-        double us[20];
+        double us[20] = {0};
         struct result r = {0, 0, 0, 0, 0};
         for (int k = 0; k < runs; k++) {
             if (cold)

@@ -122,7 +122,7 @@ static struct result one_run(size_t len, int advice)
 
 static struct result measure(size_t len, int advice, int runs)
 {
-    double touch[20], reads[20];
+    double touch[20] = {0}, reads[20] = {0};
     struct result r = one_run(len, advice); /* warm-up */
     for (int k = 0; k < runs; k++) {
         r = one_run(len, advice);
