@@ -346,6 +346,7 @@ write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc
 # points: 2
 @test "ex1_fincore: after the file is dropped from the cache, no page is resident, asked twice" {
   on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
+  on_valgrind && skip "Valgrind reads the first KiB of every file the program maps (looking for ELF debug info), and read-ahead brings in the pages around it"
   make_file data 8 100
   evict data
   run_ex ex1_fincore data
@@ -361,6 +362,7 @@ write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc
 # points: 3
 @test "ex1_fincore: -m shows exactly the pages written after the eviction" {
   on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
+  on_valgrind && skip "Valgrind reads the first KiB of every file the program maps (looking for ELF debug info), and read-ahead brings in the pages around it"
   make_file data 12
   evict data
   write_page data 2
