@@ -5,7 +5,7 @@
  * kernel does not map just that page: it also maps the neighbours that are
  * in the cache, up to fault_around_bytes (64 KiB, 16 pages) in a window
  * aligned to that size in the address space. The demo measures it. It makes
- * a memfd (tmpfs) of PAGES pages (default 256), written one page at a time
+ * a memfd (tmpfs) of PAGES pages (default 1024), written one page at a time
  * with write(2) so that the page cache holds single pages, maps it at an
  * address that is a multiple of 64 KiB, touches one byte per page in several
  * ways and counts the minor faults (getrusage) of each: reading every page,
