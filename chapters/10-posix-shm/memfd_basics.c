@@ -58,9 +58,10 @@ static void print_seals(int fd)
 static void try_exec_flag(const char *what, unsigned flags)
 {
     int fd = memfd_create("x", flags);
-    if (fd == -1) {
-        printf("  memfd_create(%s): %s (a kernel before 6.3)\n", what,
-               wb_errname(errno));
+    if (fd == -1) { /* EINVAL: unknown flag; EACCES: vm.memfd_noexec = 2 */
+        printf("  memfd_create(%s): %s (%s)\n", what, wb_errname(errno),
+               errno == EINVAL ? "a kernel before 6.3"
+                               : "refused by vm.memfd_noexec");
         return;
     }
     struct stat st;
