@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__has_include)
@@ -373,6 +374,42 @@ long wb_minor_faults(void)
 long wb_major_faults(void)
 {
     return usage_now().ru_majflt;
+}
+
+double wb_now_us(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+        wb_die("clock_gettime");
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void wb_sort_doubles(double *v, size_t n)
+{
+    qsort(v, n, sizeof v[0], cmp_double);
+}
+
+long wb_meminfo_kb(const char *key)
+{
+    FILE *f = fopen("/proc/meminfo", "re");
+    if (f == NULL)
+        wb_die("open /proc/meminfo");
+    char line[256];
+    size_t n = strlen(key);
+    long kb = -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, key, n) == 0 && line[n] == ':') {
+            kb = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
 }
 
 /* Fault catching: a handler that jumps back to wb_try_*(). */

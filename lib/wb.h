@@ -157,6 +157,22 @@ long wb_minor_faults(void);
 /** @brief Major page faults taken by this process so far (getrusage). */
 long wb_major_faults(void);
 
+/** @brief Now, in microseconds, on the monotonic clock (for timing a step). */
+double wb_now_us(void);
+
+/**
+ * @brief Sort @p n timings into ascending order, so that v[0] is the fastest
+ *        and v[n / 2] the median.
+ */
+void wb_sort_doubles(double *v, size_t n);
+
+/**
+ * @brief One line of /proc/meminfo: the value of @p key ("Committed_AS",
+ *        "HugePages_Free", ...), in kB for the sizes.
+ * @return the value, or -1 when this kernel does not report @p key.
+ */
+long wb_meminfo_kb(const char *key);
+
 /**
  * @brief Read one byte at @p p, catching SIGSEGV and SIGBUS.
  * @return 0 when the read worked (the byte in @p *val), or the number of the

@@ -9,26 +9,6 @@ load_bats_file
 # several MiB (not a whole number of pages).
 SIZES=(0 1 $((PAGE - 1)) $PAGE $((PAGE + 1)) $((5 * 1024 * 1024 + 3)))
 
-# run_unreadable [run flags] PROGRAM ARGS...: run PROGRAM where the file
-# modes bind. As root they do not, so run it as nobody with setpriv(1); the
-# test directory is searchable by others, so nobody can look names up in it.
-# Under make grade's sandbox (WB_SANDBOX) programs already run unprivileged.
-run_unreadable() {
-  local flags=()
-  while [[ $1 == -[0-9]* || $1 == --separate-stderr ]]; do
-    flags+=("$1")
-    shift
-  done
-  if [[ $(id -u) -ne 0 || -n ${WB_SANDBOX:-} ]]; then
-    wb_run "${flags[@]}" "$@"
-    return
-  fi
-  local setpriv
-  setpriv=$(command -v setpriv) ||
-    skip "running as root, where file modes do not bind, and setpriv(1) is missing"
-  chmod 755 "$BATS_TEST_TMPDIR"
-  wb_run "${flags[@]}" "$setpriv" --reuid=nobody --regid=nogroup --clear-groups "$@"
-}
 
 # ---------------------------------------------------------------- mmcat
 
@@ -73,10 +53,10 @@ run_unreadable() {
   chmod 644 readable
   chmod 000 locked
   # The same way in, with a readable file: the refusal below is the mode's.
-  run_unreadable "$(demo_path mmcat)" readable
+  as_nobody "$(demo_path mmcat)" readable
   assert_success
   assert_output "open"
-  run_unreadable -1 --separate-stderr "$(demo_path mmcat)" locked
+  as_nobody -1 --separate-stderr "$(demo_path mmcat)" locked
   assert_one_error_line mmcat "open 'locked': Permission denied$"
   assert_output ""
 }
@@ -320,7 +300,7 @@ expect_mmap() { # MODE FLAGS PROT
   printf 'secret\n' >src
   chmod 000 src
   mkdir out && chmod 777 out
-  run_unreadable -1 --separate-stderr "$(ex_path ex1_mmcopy)" src out/dst
+  as_nobody -1 --separate-stderr "$(ex_path ex1_mmcopy)" src out/dst
   assert_one_error_line ex1_mmcopy "open 'src': Permission denied"
   assert_file_not_exist out/dst
 }

@@ -3,9 +3,6 @@
 
 load helper
 
-# The filesystem this test's files live on ($TMPDIR is the test's directory).
-on_tmpfs() { [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == tmpfs ]]; }
-
 # Dirty counts: any process's sync(2), or the kernel's background writeback
 # under memory pressure, may clean a page at any moment, and that can only
 # make a dirty count LOWER than expected. So a test that checks one runs the

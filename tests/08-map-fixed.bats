@@ -3,23 +3,6 @@
 
 load helper
 
-# rel N: an offset as wb_print_vmas prints it, "+0x..." in lower-case hex.
-rel() { printf '+0x%x' "$1"; }
-# pages N: "1 page" or "N pages", as wb_print_vmas prints a VMA's size.
-pages() { if [[ $1 -eq 1 ]]; then echo "1 page"; else echo "$1 pages"; fi; }
-# vma TAG FROM TO PERMS OFFSET [PATH]: the line for pages FROM..TO (in pages).
-vma() {
-  local line
-  line="  $1 $(rel $(($2 * PAGE)))..$(rel $(($3 * PAGE))) $4 $(printf '%08x' $(($5))) $(pages $(($3 - $2)))"
-  [[ -n ${6:-} ]] && line+=" $6"
-  printf '%s\n' "$line"
-}
-# index_of LINE: the index in ${lines[@]} of the first line equal to LINE.
-index_of() {
-  local k
-  for k in "${!lines[@]}"; do [[ ${lines[$k]} == "$1" ]] && { echo "$k"; return 0; }; done
-  echo -1
-}
 
 # ---------------------------------------------------------------- reserve_layer
 

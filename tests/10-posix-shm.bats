@@ -18,15 +18,6 @@ teardown() {
 # new_name: a fresh shm name for this test, in TEST_NAME.
 new_name() { TEST_NAME="/wb10-$$-$RANDOM$RANDOM"; }
 
-# rel N: an offset as wb_print_vmas prints it.
-rel() { printf '+0x%x' "$1"; }
-# vma TAG BYTES PERMS PATH: the maps line of a mapping of BYTES from offset 0.
-vma() {
-  local len=$(((($2 + PAGE - 1) / PAGE) * PAGE)) np
-  np=$((len / PAGE))
-  if [[ $np -eq 1 ]]; then np="1 page"; else np="$np pages"; fi
-  printf '  %s +0x0..%s %s 00000000 %s %s\n' "$1" "$(rel "$len")" "$3" "$np" "$4"
-}
 # name_in REGEX: the first capture of REGEX in $output.
 name_in() {
   [[ $output =~ $1 ]] || fail "no match for /$1/ in the output"
@@ -49,7 +40,7 @@ no_shm() {
   path=/dev/shm/${name#/}
   assert_line "writer: $path: regular file, mode 0600, 4096 bytes"
   # the same object in both processes: the writer's mapping and the reader's
-  assert_equal "$(grep -cxF -- "$(vma obj 4096 rw-s "$path")" <<<"$output")" 2
+  assert_equal "$(grep -cxF -- "$(vma obj 0 1 rw-s 0 "$path")" <<<"$output")" 2
   # the reader had no descriptor for it before it called shm_open
   assert_line "reader: descriptors for $path before shm_open: 0"
   assert_line "reader: shm_open(\"$name\", O_RDWR): 4096 bytes, mapped:"
@@ -71,7 +62,7 @@ no_shm() {
   run_demo shm_pair -r "$TEST_NAME"
   assert_success
   assert_line "reader: shm_open(\"$TEST_NAME\", O_RDWR): 4096 bytes, mapped:"
-  assert_line "$(vma obj 4096 rw-s "$f")"
+  assert_line "$(vma obj 0 1 rw-s 0 "$f")"
   assert_line 'reader: offset 0 holds "written by the shell"'
   # what the reader stored through its mapping is in the file, at 2048
   local reply
@@ -106,12 +97,12 @@ no_shm() {
   path=/dev/shm/${name#/}
   assert_line "1. created $name ($PAGE bytes), mapped it, stored \"the first object's data\""
   assert_line "  old: fstat: $PAGE bytes, 1 link"
-  assert_line "$(vma old "$PAGE" rw-s "$path")"
+  assert_line "$(vma old 0 1 rw-s 0 "$path")"
   # after shm_unlink: no name, ENOENT, 0 links, the maps line says deleted
   assert_line "  $path exists: no"
   assert_line "  shm_open(\"$name\", O_RDWR) without O_CREAT: ENOENT"
   assert_line "  old: fstat: $PAGE bytes, 0 links"
-  assert_line "$(vma old "$PAGE" rw-s "$path (deleted)")"
+  assert_line "$(vma old 0 1 rw-s 0 "$path (deleted)")"
   assert_equal "$(grep -cxF "  the old mapping still reads \"the first object's data\"" <<<"$output")" 2
   assert_line "  closed both descriptors; the old mapping still reads \"the first object's data\""
 }
@@ -155,7 +146,7 @@ no_shm() {
   assert_success
   assert_line "write(2) of 21 bytes at offset 0: the size is now 21"
   assert_line "ftruncate to $PAGE bytes, mmap MAP_SHARED:"
-  assert_line "$(vma mem "$PAGE" rw-s '/memfd:wb10-both (deleted)')"
+  assert_line "$(vma mem 0 1 rw-s 0 '/memfd:wb10-both (deleted)')"
   assert_line 'the mapping at offset 0: "written with write(2)"'
   assert_line 'stored through the mapping at offset 100; pread(2) there: "stored through the mapping"'
   assert_line "lseek(SEEK_END): $PAGE; read(2) there: 0 bytes"

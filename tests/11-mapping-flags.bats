@@ -6,19 +6,6 @@ load helper
 
 # meminfo KEY: a field of /proc/meminfo (kB, or a count).
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-# on_tmpfs: the test's directory (where the programs put their files) is tmpfs.
-on_tmpfs() { [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == tmpfs ]]; }
-# rel N: an offset as wb_print_vmas prints it.
-rel() { printf '+0x%x' "$1"; }
-pages() { if [[ $1 -eq 1 ]]; then echo "1 page"; else echo "$1 pages"; fi; }
-# vma TAG FROM TO PERMS: the maps line of an anonymous VMA, pages FROM..TO.
-vma() { echo "  $1 $(rel $(($2 * PAGE)))..$(rel $(($3 * PAGE))) $4 00000000 $(pages $(($3 - $2)))"; }
-# index_of LINE: the index in ${lines[@]} of the first line equal to LINE.
-index_of() {
-  local k
-  for k in "${!lines[@]}"; do [[ ${lines[$k]} == "$1" ]] && { echo "$k"; return 0; }; done
-  echo -1
-}
 # cols WIDTH NAME: the words after the first WIDTH characters of the output
 # line that starts with NAME and a blank, in the array COLS.
 cols() {
@@ -252,11 +239,11 @@ vrow() { printf '%-24s %-11s %-11s %-11s %s' "$@"; }
   local i
   i=$(index_of "write at area page $((top - 1)) (1 page below the mapping): ok")
   [[ $i -ge 0 ]] || fail "no write 1 page below"
-  assert_equal "${lines[$((i + 1))]}" "$(vma area 0 1 ---p)"
-  assert_equal "${lines[$((i + 2))]}" "$(vma area $((top - 1)) $total rw-p)"
+  assert_equal "${lines[$((i + 1))]}" "$(vma area 0 1 ---p 0)"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((top - 1)) $total rw-p 0)"
   i=$(index_of "write at area page $((top - 100)) (100 pages below the mapping): ok")
   [[ $i -ge 0 ]] || fail "no write 100 pages below"
-  assert_equal "${lines[$((i + 2))]}" "$(vma area $((top - 100)) $total rw-p)"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((top - 100)) $total rw-p 0)"
 }
 
 @test "demo growsdown: growth stops stack_guard_gap pages above an accessible neighbour: SIGSEGV, and the VMA stays" {
@@ -268,11 +255,11 @@ vrow() { printf '%-24s %-11s %-11s %-11s %s' "$@"; }
   local i
   i=$(index_of "write at area page $((gap + 1)) (the lowest the gap allows): ok")
   [[ $i -ge 0 ]] || fail "no write at the edge of the gap"
-  assert_equal "${lines[$((i + 1))]}" "$(vma area 0 1 r--p)"
-  assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p)"
+  assert_equal "${lines[$((i + 1))]}" "$(vma area 0 1 r--p 0)"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p 0)"
   i=$(index_of "write at area page $gap (one page lower, inside the gap): SIGSEGV (SEGV_MAPERR)")
   [[ $i -ge 0 ]] || fail "no SIGSEGV inside the gap"
-  assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p)"
+  assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p 0)"
 }
 
 # ---------------------------------------------------------------- dontneed

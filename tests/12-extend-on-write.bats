@@ -11,48 +11,6 @@ if on_valgrind; then
   WB_WRAPPER="$WB_WRAPPER --px-default=allregs-at-mem-access"
 fi
 
-# rel N: an offset as wb_print_vmas prints it, "+0x..." in lower-case hex.
-rel() { printf '+0x%x' "$1"; }
-# pages N: "1 page" or "N pages", as wb_print_vmas prints a VMA's size.
-pages() { if [[ $1 -eq 1 ]]; then echo "1 page"; else echo "$1 pages"; fi; }
-# vma TAG FROM TO PERMS OFFSET [PATH]: the line for pages FROM..TO (in pages).
-vma() {
-  local line
-  line="  $1 $(rel $(($2 * PAGE)))..$(rel $(($3 * PAGE))) $4 $(printf '%08x' $(($5))) $(pages $(($3 - $2)))"
-  [[ -n ${6:-} ]] && line+=" $6"
-  printf '%s\n' "$line"
-}
-# index_of LINE: the index in ${lines[@]} of the first line equal to LINE.
-index_of() {
-  local k
-  for k in "${!lines[@]}"; do [[ ${lines[$k]} == "$1" ]] && { echo "$k"; return 0; }; done
-  echo -1
-}
-# after LINE N EXPECTED: line N after LINE is EXPECTED.
-after() {
-  local i
-  i=$(index_of "$1")
-  [[ $i -ge 0 ]] || fail "no line '$1'"
-  assert_equal "${lines[$((i + $2))]}" "$3"
-}
-# as_nobody [run flags] PROGRAM ARGS...: run PROGRAM unprivileged. As root,
-# through setpriv(1) as nobody; under make grade's sandbox, or when not root,
-# it already is.
-as_nobody() {
-  local flags=()
-  while [[ $1 == -[0-9]* || $1 == --separate-stderr ]]; do
-    flags+=("$1")
-    shift
-  done
-  if [[ $(id -u) -ne 0 || -n ${WB_SANDBOX:-} ]]; then
-    wb_run "${flags[@]}" "$@"
-    return
-  fi
-  local setpriv
-  setpriv=$(command -v setpriv) || skip "running as root and setpriv(1) is missing"
-  chmod 755 "$BATS_TEST_TMPDIR"
-  wb_run "${flags[@]}" "$setpriv" --reuid=nobody --regid=nogroup --clear-groups "$@"
-}
 NO_UFFD="Valgrind 3.19 does not implement userfaultfd(2) (ENOSYS): the program can only say so"
 
 # ---------------------------------------------------------------- grow_on_fault

@@ -146,3 +146,56 @@ assert_one_error_line() {
       'stderr' "$stderr" | batslib_decorate 'error report' | fail
   fi
 }
+
+# ---- reading what wb_print_vmas prints (chapters 08 onwards)
+
+# rel N: an offset as wb_print_vmas prints it, "+0x..." in lower-case hex.
+rel() { printf '+0x%x' "$1"; }
+# pages N: "1 page" or "N pages", as wb_print_vmas prints a VMA's size.
+pages() { if [[ $1 -eq 1 ]]; then echo "1 page"; else echo "$1 pages"; fi; }
+# vma TAG FROM TO PERMS OFFSET [PATH]: the line wb_print_vmas prints for the
+# VMA over pages FROM..TO (counted in pages from its base), file OFFSET.
+vma() {
+  local line
+  line="  $1 $(rel $(($2 * PAGE)))..$(rel $(($3 * PAGE))) $4 $(printf '%08x' $(($5))) $(pages $(($3 - $2)))"
+  [[ -n ${6:-} ]] && line+=" $6"
+  printf '%s\n' "$line"
+}
+# index_of LINE: the index in ${lines[@]} of the first line equal to LINE, or -1.
+index_of() {
+  local k
+  for k in "${!lines[@]}"; do [[ ${lines[$k]} == "$1" ]] && { echo "$k"; return 0; }; done
+  echo -1
+}
+# after LINE N EXPECTED: line N after LINE is EXPECTED.
+after() {
+  local i
+  i=$(index_of "$1")
+  [[ $i -ge 0 ]] || fail "no line '$1'"
+  assert_equal "${lines[$((i + $2))]}" "$3"
+}
+
+# on_tmpfs: the test's directory (where the programs put their files) is a
+# tmpfs, whose pages never leave the page cache and are never written back.
+on_tmpfs() { [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == tmpfs ]]; }
+
+# as_nobody [run flags] PROGRAM ARGS...: run PROGRAM unprivileged, where file
+# modes bind and root's capabilities do not help. As root, through setpriv(1)
+# as nobody (the test directory is made searchable, so nobody can look names
+# up in it); under make grade's sandbox (WB_SANDBOX), or when not root, the
+# program already is unprivileged.
+as_nobody() {
+  local flags=()
+  while [[ $1 == -[0-9]* || $1 == --separate-stderr ]]; do
+    flags+=("$1")
+    shift
+  done
+  if [[ $(id -u) -ne 0 || -n ${WB_SANDBOX:-} ]]; then
+    wb_run "${flags[@]}" "$@"
+    return
+  fi
+  local setpriv
+  setpriv=$(command -v setpriv) || skip "running as root, where file modes do not bind, and setpriv(1) is missing"
+  chmod 755 "$BATS_TEST_TMPDIR"
+  wb_run "${flags[@]}" "$setpriv" --reuid=nobody --regid=nogroup --clear-groups "$@"
+}

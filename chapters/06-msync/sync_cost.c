@@ -37,13 +37,6 @@ static const char *const names[] = {
     "store + sync_file_range(2)",
 };
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* [commit] */
 /* One commit: store a record into page i % NPAGES, then make it durable. */
 static void commit(enum way w, char *map, int fd, long i)
@@ -97,10 +90,10 @@ int main(int argc, char *argv[])
            n, RECORD, NPAGES,
            sfs.f_type == TMPFS_MAGIC ? " (on tmpfs: no disk behind it)" : "");
     for (enum way w = STORE; w <= SFR_WAY; w++) {
-        double t0 = now_us();
+        double t0 = wb_now_us();
         for (long j = 0; j < n; j++)
             commit(w, map, fd, j);
-        double per = (now_us() - t0) / (double)n;
+        double per = (wb_now_us() - t0) / (double)n;
         printf("  %-28s %.1f us per commit\n", names[w], per);
     }
     if (munmap(map, len) == -1)

@@ -34,23 +34,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static long meminfo_kb(const char *key)
-{
-    FILE *f = fopen("/proc/meminfo", "re");
-    if (f == NULL)
-        wb_die("open /proc/meminfo");
-    char line[256];
-    size_t n = strlen(key);
-    long v = -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, key, n) == 0 && line[n] == ':') {
-            v = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return v;
-}
-
 /* The sizes in /sys/kernel/mm/hugepages, e.g. " 2048 kB 1048576 kB". */
 static void list_sizes(void)
 {
@@ -96,7 +79,7 @@ static void thp_policy(char *out, size_t size)
 
 static void hugetlb(size_t huge)
 {
-    long free_before = meminfo_kb("HugePages_Free");
+    long free_before = wb_meminfo_kb("HugePages_Free");
     char *p = mmap(NULL, huge, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
     if (p == MAP_FAILED) {
@@ -110,12 +93,13 @@ static void hugetlb(size_t huge)
     }
     printf("1. mmap(%zu kB, MAP_HUGETLB): ok, smaps KernelPageSize: %ld kB\n",
            huge / 1024, wb_smaps_kb(p, "KernelPageSize"));
-    long free_mapped = meminfo_kb("HugePages_Free");
-    long rsvd_mapped = meminfo_kb("HugePages_Rsvd");
+    long free_mapped = wb_meminfo_kb("HugePages_Free");
+    long rsvd_mapped = wb_meminfo_kb("HugePages_Rsvd");
     p[0] = 'x';
     printf("   HugePages_Free: %ld before, %ld after mmap (Rsvd %ld: promised, "
            "not used), %ld after the first write\n",
-           free_before, free_mapped, rsvd_mapped, meminfo_kb("HugePages_Free"));
+           free_before, free_mapped, rsvd_mapped,
+           wb_meminfo_kb("HugePages_Free"));
     int r = munmap(p + wb_page_size(), wb_page_size());
     printf("   munmap() of one 4 KiB page inside it: %s\n",
            r == 0 ? "ok" : wb_errname(errno));
@@ -125,7 +109,7 @@ static void hugetlb(size_t huge)
 
 static void noreserve(size_t huge)
 {
-    if (meminfo_kb("HugePages_Free") > 0) {
+    if (wb_meminfo_kb("HugePages_Free") > 0) {
         printf("2. (skipped: the pool has free pages, MAP_NORESERVE would "
                "just use one)\n");
         return;
@@ -181,13 +165,14 @@ int main(int argc, char *argv[])
         wb_usage("no arguments expected");
 
     list_sizes();
-    long hkb = meminfo_kb("Hugepagesize");
+    long hkb = wb_meminfo_kb("Hugepagesize");
     if (hkb <= 0)
         wb_fatal("no Hugepagesize in /proc/meminfo");
     size_t huge = (size_t)hkb * 1024;
     printf("default size %ld kB: HugePages_Total %ld, HugePages_Free %ld "
            "(vm.nr_hugepages)\n",
-           hkb, meminfo_kb("HugePages_Total"), meminfo_kb("HugePages_Free"));
+           hkb, wb_meminfo_kb("HugePages_Total"),
+           wb_meminfo_kb("HugePages_Free"));
     hugetlb(huge);
     noreserve(huge);
 

@@ -29,24 +29,6 @@
 
 #define GIB (1024.0 * 1024 * 1024)
 
-/* One field of /proc/meminfo, in kB (-1 when absent). */
-static long meminfo_kb(const char *key)
-{
-    FILE *f = fopen("/proc/meminfo", "re");
-    if (f == NULL)
-        wb_die("open /proc/meminfo");
-    char line[256];
-    size_t n = strlen(key);
-    long kb = -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, key, n) == 0 && line[n] == ':') {
-            kb = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return kb;
-}
-
 /* The number in a one-line file such as /proc/sys/vm/overcommit_memory. */
 static long read_number(const char *path)
 {
@@ -68,7 +50,7 @@ static double gib(long kb)
 /* Committed_AS in whole GiB, rounded: other processes move it a little. */
 static long committed_gib_delta(long before_kb)
 {
-    double d = (meminfo_kb("Committed_AS") - before_kb) * 1024.0 / GIB;
+    double d = (wb_meminfo_kb("Committed_AS") - before_kb) * 1024.0 / GIB;
     return (long)(d < 0 ? d - 0.5 : d + 0.5);
 }
 
@@ -76,7 +58,7 @@ static long committed_gib_delta(long before_kb)
 /* Map LEN bytes, say what it cost in Committed_AS, unmap. */
 static void charge(const char *what, size_t len, int prot, int flags)
 {
-    long before = meminfo_kb("Committed_AS");
+    long before = wb_meminfo_kb("Committed_AS");
     void *p = mmap(NULL, len, prot, flags, -1, 0);
     if (p == MAP_FAILED) {
         printf("  %-44s %s\n", what, wb_errname(errno));
@@ -96,7 +78,7 @@ int main(int argc, char *argv[])
         wb_usage("no arguments expected");
 
     long mode = read_number("/proc/sys/vm/overcommit_memory");
-    long ram = meminfo_kb("MemTotal"), swap = meminfo_kb("SwapTotal");
+    long ram = wb_meminfo_kb("MemTotal"), swap = wb_meminfo_kb("SwapTotal");
     static const char *const names[] = {
         "heuristic: refuse a single request larger than RAM + swap",
         "always: never refuse", "strict: refuse beyond CommitLimit"};
@@ -111,8 +93,8 @@ int main(int argc, char *argv[])
                  read_number("/proc/sys/vm/overcommit_ratio"));
     printf("RAM %.1f GiB, swap %.1f GiB; CommitLimit %.1f GiB (%s: mode 2's "
            "limit), Committed_AS %.1f GiB\n",
-           gib(ram), gib(swap), gib(meminfo_kb("CommitLimit")), rule,
-           gib(meminfo_kb("Committed_AS")));
+           gib(ram), gib(swap), gib(wb_meminfo_kb("CommitLimit")), rule,
+           gib(wb_meminfo_kb("Committed_AS")));
 
     size_t one = (size_t)1 << 30;
     int anon = MAP_ANONYMOUS;
@@ -156,7 +138,7 @@ int main(int argc, char *argv[])
 
     /* Two pieces of 3/4 of RAM + swap each, rounded down to whole GiB. */
     size_t piece = (total / 4 * 3) / one * one;
-    long before = meminfo_kb("Committed_AS");
+    long before = wb_meminfo_kb("Committed_AS");
     printf("3. two private writable mappings of %zu GiB each (together "
            "more than RAM + swap):\n",
            piece / one);
@@ -168,7 +150,7 @@ int main(int argc, char *argv[])
            a == MAP_FAILED ? wb_errname(ea) : "ok",
            b == MAP_FAILED ? wb_errname(eb) : "ok",
            committed_gib_delta(before));
-    long over = meminfo_kb("Committed_AS") - meminfo_kb("CommitLimit");
+    long over = wb_meminfo_kb("Committed_AS") - wb_meminfo_kb("CommitLimit");
     printf("  Committed_AS is %s CommitLimit%s\n",
            over > 0 ? "now above" : "still below",
            over > 0 ? ": mode 2 would have refused the rest" : "");

@@ -32,19 +32,6 @@
 
 #define NO_ASAN __attribute__((no_sanitize_address))
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* [touch] */
 /* One byte written into each of the n pages at p. */
 NO_ASAN static void write_pages(volatile char *p, size_t n, size_t ps)
@@ -85,12 +72,12 @@ static struct run one_run(size_t npages)
     char *p = map_pages(len);
     struct run r;
     long f0 = wb_minor_faults();
-    double t0 = now_us();
+    double t0 = wb_now_us();
     write_pages(p, npages, ps); /* first pass: every page faults */
-    double t1 = now_us();
+    double t1 = wb_now_us();
     long f1 = wb_minor_faults();
     write_pages(p, npages, ps); /* second pass: the loop alone */
-    double t2 = now_us();
+    double t2 = wb_now_us();
     long f2 = wb_minor_faults();
     r.faults1 = f1 - f0, r.faults2 = f2 - f1;
     r.us1 = t1 - t0, r.us2 = t2 - t1;
@@ -133,7 +120,7 @@ int main(int argc, char *argv[])
         if (x.faults1 > fmax)
             fmax = x.faults1;
     }
-    qsort(per_fault, (size_t)runs, sizeof per_fault[0], cmp_double);
+    wb_sort_doubles(per_fault, (size_t)runs);
     printf("\nfirst pass: %.2f to %.2f faults per page over %d run(s)\n",
            (double)fmin / (double)npages, (double)fmax / (double)npages, runs);
     printf("time per fault (first pass minus second pass, per fault): "

@@ -132,19 +132,6 @@ static void release(struct vec *v, enum way w)
         wb_die("munmap");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 int main(int argc, char *argv[])
 {
     wb_set_usage("[-h] [N [RUNS]]");
@@ -176,14 +163,14 @@ int main(int argc, char *argv[])
         long faults = 0;
         for (int r = 0; r < runs; r++) {
             long f0 = wb_minor_faults();
-            double t0 = now_us();
+            double t0 = wb_now_us();
             v = build(w, n);
-            us[r] = now_us() - t0;
+            us[r] = wb_now_us() - t0;
             faults = wb_minor_faults() - f0;
             if (r < runs - 1)
                 release(&v, w);
         }
-        qsort(us, (size_t)runs, sizeof us[0], cmp_double);
+        wb_sort_doubles(us, (size_t)runs);
         size_t right = 0;
         for (size_t k = 0; k < n; k++)
             right += v.data[k] == k;

@@ -48,19 +48,6 @@
 
 static int perf_fd = -1; /* the perf counter, or -1 */
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* [perf] */
 /* A counter of this process's page faults as the CPU raises them. */
 static int open_perf_faults(void)
@@ -108,7 +95,7 @@ static int one_run(enum way w, size_t npages, struct step s[2])
     size_t ps = wb_page_size(), len = npages * ps;
     int err = 0;
     long f0 = wb_minor_faults(), q0 = perf_faults();
-    double t0 = now_us();
+    double t0 = wb_now_us();
     /* [setup] */
     char *p = mmap(
         NULL, len, PROT_READ | PROT_WRITE,
@@ -120,10 +107,10 @@ static int one_run(enum way w, size_t npages, struct step s[2])
     if (w == POP_READ && madvise(p, len, MADV_POPULATE_READ) == -1)
         err = errno;
     /* [setup] */
-    double t1 = now_us();
+    double t1 = wb_now_us();
     long f1 = wb_minor_faults(), q1 = perf_faults();
     write_pages(p, npages, ps);
-    double t2 = now_us();
+    double t2 = wb_now_us();
     long f2 = wb_minor_faults(), q2 = perf_faults();
     s[0] = (struct step){f1 - f0, q1 - q0, t1 - t0};
     s[1] = (struct step){f2 - f1, q2 - q1, t2 - t1};
@@ -186,8 +173,8 @@ int main(int argc, char *argv[])
             us[0][r] = s[0].us;
             us[1][r] = s[1].us;
         }
-        qsort(us[0], (size_t)runs, sizeof(double), cmp_double);
-        qsort(us[1], (size_t)runs, sizeof(double), cmp_double);
+        wb_sort_doubles(us[0], (size_t)runs);
+        wb_sort_doubles(us[1], (size_t)runs);
         print_step(way_name[w], setup_name[w], &s[0], us[0][runs / 2]);
         print_step("", "write every page", &s[1], us[1][runs / 2]);
     }

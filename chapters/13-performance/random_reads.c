@@ -40,19 +40,6 @@ enum { SMALL = 4096, SMALL_ROUNDS = 1000 };
 static size_t size, nreads;
 static int runs;
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static size_t count_lines(const char *p, size_t n)
 {
     size_t lines = 0;
@@ -141,12 +128,12 @@ static size_t by_load(const uint64_t *map)
         (result) = (call);                                                     \
         for (int r_ = 0; r_ < runs; r_++) {                                    \
             long f_ = wb_minor_faults();                                       \
-            double s_ = now_us();                                              \
+            double s_ = wb_now_us();                                           \
             (result) = (call);                                                 \
-            t_[r_] = now_us() - s_;                                            \
+            t_[r_] = wb_now_us() - s_;                                         \
             (faults) = wb_minor_faults() - f_;                                 \
         }                                                                      \
-        qsort(t_, (size_t)runs, sizeof t_[0], cmp_double);                     \
+        wb_sort_doubles(t_, (size_t)runs);                                     \
         (median) = t_[runs / 2];                                               \
     } while (0)
 
@@ -221,15 +208,15 @@ int main(int argc, char *argv[])
         if (map == MAP_FAILED)
             wb_die("mmap");
         long f0 = wb_minor_faults();
-        double t0 = now_us();
+        double t0 = wb_now_us();
         good = by_load(map);
         if (r >= 0)
-            first[r] = now_us() - t0;
+            first[r] = wb_now_us() - t0;
         first_faults = wb_minor_faults() - f0;
         if (munmap(map, size) == -1)
             wb_die("munmap");
     }
-    qsort(first, (size_t)runs, sizeof first[0], cmp_double);
+    wb_sort_doubles(first, (size_t)runs);
     printf("  mmap, first pass         %8zu of %zu right  %6ld faults  "
            "%7.3f us per record\n",
            good, nreads, first_faults, first[runs / 2] / (double)nreads);

@@ -47,19 +47,6 @@ static int fd;
 static size_t size;
 static char *buf; /* 1 MiB, touched once before any measuring */
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The one counting function every way uses. */
 static size_t count_lines(const char *p, size_t n)
 {
@@ -83,7 +70,7 @@ static struct result scan(enum way w)
 {
     struct result r = {0, 0, 0, 0, 0};
     long f0 = wb_minor_faults(), m0 = wb_major_faults();
-    double t0 = now_us();
+    double t0 = wb_now_us();
     if (bufsize[w] != 0) {
         ssize_t n;
         off_t off = 0;
@@ -111,7 +98,7 @@ static struct result scan(enum way w)
             wb_die("munmap");
         r.calls++;
     }
-    r.us = now_us() - t0;
+    r.us = wb_now_us() - t0;
     r.minflt = wb_minor_faults() - f0;
     r.majflt = wb_major_faults() - m0;
     return r;
@@ -150,7 +137,7 @@ static void table(int cold, int runs)
             r = scan(w);
             us[k] = r.us;
         }
-        qsort(us, (size_t)runs, sizeof us[0], cmp_double);
+        wb_sort_doubles(us, (size_t)runs);
         printf("  %-24s %8zu %6ld %7ld %7ld %8.2f ms\n", way_name[w], r.lines,
                r.calls, r.minflt, r.majflt, us[runs / 2] / 1e3);
     }

@@ -38,19 +38,6 @@
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
 enum { READS = 1 << 18 };
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The first line of a sysfs or procfs file, or "" when there is none. */
 static void first_line(const char *path, char *buf, size_t size)
 {
@@ -105,16 +92,16 @@ static struct result one_run(size_t len, int advice)
         r.err = errno;
 
     long f0 = wb_minor_faults();
-    double t0 = now_us();
+    double t0 = wb_now_us();
     write_pages(p, len, wb_page_size());
-    double t1 = now_us();
+    double t1 = wb_now_us();
     r.faults = wb_minor_faults() - f0;
     r.touch_us = t1 - t0;
     r.huge_kb = wb_smaps_kb(p, "AnonHugePages");
     /* [one] */
-    t0 = now_us();
+    t0 = wb_now_us();
     (void)random_reads((const uint64_t *)p, len);
-    r.read_us = now_us() - t0;
+    r.read_us = wb_now_us() - t0;
     if (munmap(res, len + HUGE) == -1)
         wb_die("munmap");
     return r;
@@ -129,8 +116,8 @@ static struct result measure(size_t len, int advice, int runs)
         touch[k] = r.touch_us;
         reads[k] = r.read_us;
     }
-    qsort(touch, (size_t)runs, sizeof(double), cmp_double);
-    qsort(reads, (size_t)runs, sizeof(double), cmp_double);
+    wb_sort_doubles(touch, (size_t)runs);
+    wb_sort_doubles(reads, (size_t)runs);
     r.touch_us = touch[runs / 2];
     r.read_us = reads[runs / 2];
     return r;
