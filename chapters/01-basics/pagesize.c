@@ -44,16 +44,20 @@ int main(int argc, char *argv[])
     printf("page size: %zu bytes (sysconf(_SC_PAGESIZE))\n", ps);
 
     /*
-     * Map one page more than needed and give that page back, so that the
-     * address right after our mapping is certainly not mapped by anything
-     * else: the test below must hit a hole, not a neighbour.
+     * Map a page more than needed on each side and give both back, so that
+     * our mapping has a hole on either side: the byte after it must hit a
+     * hole, not a neighbour, and the kernel cannot merge the mapping with an
+     * anonymous neighbour into one larger VMA (chapter 08), which would hide
+     * its size. (Under ASan, whose own mappings crowd the address space, that
+     * merge happened.)
      */
-    char *p = mmap(NULL, rounded + ps, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        wb_die("mmap %zu bytes", rounded + ps);
-    if (munmap(p + rounded, ps) == -1)
-        wb_die("munmap guard page");
+    char *base = mmap(NULL, rounded + 2 * ps, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        wb_die("mmap %zu bytes", rounded + 2 * ps);
+    char *p = base + ps;
+    if (munmap(base, ps) == -1 || munmap(p + rounded, ps) == -1)
+        wb_die("munmap guard pages");
 
     struct wb_vma v;
     if (wb_vma_of(p, &v) == -1)
