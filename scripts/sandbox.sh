@@ -19,12 +19,28 @@ as=${WB_LIMIT_AS:-$((4 << 30))}            # bytes of address space
 fsize=${WB_LIMIT_FSIZE:-$((64 << 20))}     # bytes in any one file written
 nproc=${WB_LIMIT_NPROC:-64}                # processes of the uid
 
+# reap COMMAND...: run COMMAND as a session and process group of its own,
+# and when it is done kill whatever it left running in that group. Without
+# this, the surviving children of a fork bomb (its first process dies of the
+# CPU limit, and `timeout` then returns without signalling anyone) would keep
+# the test's output pipe open, and the test would wait for ever. A TERM from
+# the test's `timeout` is passed on to the whole group.
+reap() {
+  setsid "$@" <&0 &
+  local pid=$! status
+  trap 'kill -KILL -- "-$pid" 2>/dev/null' TERM INT HUP
+  wait "$pid" 2>/dev/null # (bash's own "Segmentation fault" line is not the program's)
+  status=$?
+  kill -KILL -- "-$pid" 2>/dev/null
+  exit "$status"
+}
+
 limits=(prlimit --cpu="$cpu" --as="$as" --fsize="$fsize" --core=0)
 if [ "$(id -u)" -ne 0 ]; then
   # Not root: the limit counts all of this user's processes, so allow for
   # the ones already running.
   mine=$(ps -U "$(id -u)" -o pid= | wc -l)
-  exec "${limits[@]}" --nproc=$((mine + nproc)) -- "$@"
+  reap "${limits[@]}" --nproc=$((mine + nproc)) -- "$@"
 fi
 
 uid=${WB_SANDBOX_UID:-$(id -u nobody)}
@@ -45,7 +61,7 @@ run=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all
      "${limits[@]}" --nproc="$nproc" -- "$@")
 if [ "${WB_SANDBOX_NS:-}" = 1 ]; then
   # shellcheck disable=SC2016  # $@ and $? belong to the inner shell
-  exec unshare --mount --propagation private -- sh -c '
+  reap unshare --mount --propagation private -- sh -c '
     mount -t tmpfs -o size=64m,mode=1777 wb-tmp /tmp &&
     mount -t tmpfs -o size=64m,mode=1777 wb-shm /dev/shm || exit 126
     "$@"; status=$?
@@ -56,4 +72,4 @@ if [ "${WB_SANDBOX_NS:-}" = 1 ]; then
     fi
     exit $status' sh "${run[@]}"
 fi
-exec "${run[@]}"
+reap "${run[@]}"

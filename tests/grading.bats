@@ -19,7 +19,8 @@ grade_fixture() {
   out=$WB_BUILD/grading-tests/$1
   rm -rf "$out"
   SECONDS=0
-  run env WB_WRAPPER= WB_TIMEOUT=3 WB_LIMIT_CPU=1 WB_SANDBOX_UID_BASE=63000 \
+  # (timeout: a grader that hangs fails the test rather than the whole run)
+  run timeout 300 env WB_WRAPPER= WB_TIMEOUT=3 WB_LIMIT_CPU=1 WB_SANDBOX_UID_BASE=63000 \
     "$WB_ROOT/scripts/grade.sh" -c 01 -o "$out" "$sub"
   elapsed=$SECONDS
 }
@@ -58,6 +59,12 @@ assert_graded_safely() {
   grade_fixture forkbomb
   assert_graded_safely
   assert_output --partial 'note: ex2_mapslice exited with status'
+}
+
+@test "grading hostile: a child left running with the program's output is killed when it exits" {
+  # Without sandbox.sh's reaping, the test reading that output waits for ever.
+  grade_fixture orphan
+  assert_graded_safely
 }
 
 @test "grading hostile: writing 1 GiB stops at the file-size limit" {
