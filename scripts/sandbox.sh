@@ -11,7 +11,9 @@
 #     test's directory;
 #   - when the grader is root and may make mount namespaces: a /tmp and a
 #     /dev/shm of its own (small tmpfs), thrown away when it exits. What the
-#     program left there is named on stderr and the run fails (status 125).
+#     program left there is named on stderr and the run fails (status 125);
+#   - a process group of its own, killed whole when the program exits, so
+#     nothing it started can outlive it (see reap below).
 # The wall-clock limit is the `timeout` that tests/helper.bash already adds.
 set -u
 cpu=${WB_LIMIT_CPU:-10}                    # seconds of CPU
