@@ -244,4 +244,87 @@ int wb_open_file(const char *path, int flags, struct stat *st);
  */
 int wb_temp_file(const char *stem, char *keep_path);
 
+/**
+ * @name The machine probe (lib/probe.c)
+ *
+ * Facts about this machine that a lesson depends on, each *measured* by
+ * doing the thing (not inferred from a version number). `make doctor`
+ * prints them all; demos call the same functions to say which case they
+ * are in; the tests read the same facts from `build/doctor --env`, run
+ * once per test run, so an expectation never comes from the program under
+ * test. Each result is computed once per process and cached.
+ * @{
+ */
+
+/** @brief How a fact came out: yes, no, or could not be measured here. */
+enum wb_fact { WB_NO = 0, WB_YES = 1, WB_UNKNOWN = -1 };
+
+/**
+ * @brief Does a read fault on fresh private anonymous memory map the
+ *        shared zero page?
+ *
+ * Measured: a small MAP_PRIVATE|MAP_ANONYMOUS region (MADV_NOHUGEPAGE) is
+ * read page by page, then smaps' Rss of that VMA is read: the zero page is
+ * not counted in Rss, a private page is.
+ */
+enum wb_fact wb_probe_zero_page(void);
+
+/**
+ * @brief Pages one write fault maps on fresh private anonymous memory that
+ *        has no madvise advice: 1, or more where multi-size THP (6.8+) is
+ *        enabled for some size. Measured with minor-fault counts over a
+ *        region smaller than a PMD huge page.
+ */
+size_t wb_probe_anon_fault_pages(void);
+
+/**
+ * @brief Pages one read fault maps on a file that is wholly in the page
+ *        cache (fault-around; 16 on most kernels' default of 64 KiB).
+ *        Measured with mincore-independent smaps Rss after one access.
+ */
+size_t wb_probe_file_fault_pages(void);
+
+/**
+ * @brief The median cost of one minor fault on fresh private anonymous
+ *        memory, in nanoseconds (write faults, one page each).
+ */
+double wb_probe_fault_ns(void);
+
+/**
+ * @brief Does userfaultfd(2) work for this process (as it is: user, seccomp,
+ *        sysctl)? On WB_NO, @p why (if not NULL) gets the errno name and the
+ *        likely cause.
+ */
+enum wb_fact wb_probe_userfaultfd(const char **why);
+
+/**
+ * @brief Can a memfd with F_SEAL_WRITE be mapped MAP_SHARED|PROT_READ?
+ *        Linux 6.7 allowed it; earlier kernels refuse with EPERM (map it
+ *        MAP_PRIVATE instead, which works on every kernel).
+ */
+enum wb_fact wb_probe_sealed_shared_ro(void);
+
+/**
+ * @brief Does remap_file_pages(2) exist here (deprecated since 3.16,
+ *        emulated; Valgrind does not support it)?
+ */
+enum wb_fact wb_probe_remap_file_pages(void);
+
+/**
+ * @brief Read a one-line text file such as a /proc/sys or /sys knob into
+ *        @p buf (newline removed).
+ * @return 0, or -1 when it cannot be read (absent on this kernel, or a
+ *         container hides it).
+ */
+int wb_read_knob(const char *path, char *buf, size_t n);
+
+/**
+ * @brief The selected value of a knob that lists choices with one in
+ *        brackets, e.g. "always [madvise] never" gives "madvise".
+ * @return 0, or -1 when it cannot be read.
+ */
+int wb_knob_choice(const char *path, char *buf, size_t n);
+
+/** @} */
+
 #endif
