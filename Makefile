@@ -29,20 +29,23 @@ SOL_SRCS  := $(sort $(wildcard solutions/*/*.c))
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS))
 # CH=NN narrows test, memcheck and demo to one chapter (and builds only it).
 SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions,$(BUILD)/$(t)/$(CH)%),$(PROGS)),$(PROGS))
+# The machine facts (scripts/doctor.c): always the plain build's doctor, run
+# natively, even when the tests run an instrumented build (make sanitize).
+DOCTOR    := $(BUILD)/doctor
 
 # The runner used by test, grade and memcheck; see scripts/run-tests.sh.
-RUN_TESTS = WB_BUILD='$(BUILD)' scripts/run-tests.sh
+RUN_TESTS = WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/run-tests.sh
 GRADE = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
-        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' scripts/grade.sh
+        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/grade.sh
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book lint fuzz clean help
+.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book lint fuzz clean help
 .DEFAULT_GOAL := all
 
-all: $(PROGS) ## build lib/, every demo, every exercise stub and every solution
+all: $(PROGS) $(DOCTOR) ## build lib/, every demo, every exercise stub and every solution
 
 lib: $(LIB) ## build the helper library only
 
@@ -60,6 +63,14 @@ $(BUILD)/%: %.c $(LIB)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
+$(DOCTOR): scripts/doctor.c $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+doctor: $(DOCTOR) ## the facts about this machine that the lessons and tests depend on
+	$(Q)$(DOCTOR)
+
 setup: ## check for (and install) gcc, bats and its libraries, valgrind
 	$(Q)scripts/setup.sh
 
@@ -71,12 +82,12 @@ run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
 	@test -x "$(BUILD)/chapters/$(P)" || { echo "make run: no demo '$(P)' (see chapters/*/*.c)" >&2; exit 2; }
 	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
 
-test: setup $(SELECTED) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
+test: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
 	$(Q)$(RUN_TESTS) --demos --solutions --stubs --extras $(if $(CH),--chapter $(CH))
 
 check: test ## same as test
 
-grade: setup lib ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
+grade: setup lib $(DOCTOR) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
 	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
 grade-all: setup lib ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
@@ -86,7 +97,7 @@ grade-all: setup lib ## grade a class: every subdirectory of SUBMISSIONS=DIR; wr
 autograder: ## the Gradescope bundle: build/autograder.zip (setup.sh, run_autograder)
 	$(Q)scripts/autograder.sh $(BUILD)/autograder.zip
 
-memcheck: setup $(SELECTED) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind
+memcheck: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind
 	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH))
 
 book: ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
@@ -106,10 +117,10 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 SAN_ENV    := ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_leaks=1:abort_on_error=0 \
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-sanitize: setup ## the demo and solution tests with every program built with ASan and UBSan
+sanitize: setup $(DOCTOR) ## the demo and solution tests with every program built with ASan and UBSan
 	$(Q)$(MAKE) --no-print-directory BUILD='$(SAN_BUILD)' CFLAGS='$(CFLAGS) $(SAN_FLAGS)' \
 	  LDFLAGS='$(LDFLAGS) $(SAN_FLAGS)' $(if $(CH),CH=$(CH) sanitize-build,all)
-	$(Q)$(SAN_ENV) WB_SANITIZE=1 WB_BUILD='$(SAN_BUILD)' WB_TIMEOUT=120 scripts/run-tests.sh --demos --solutions $(if $(CH),--chapter $(CH))
+	$(Q)$(SAN_ENV) WB_SANITIZE=1 WB_BUILD='$(SAN_BUILD)' WB_DOCTOR='$(DOCTOR)' WB_TIMEOUT=120 scripts/run-tests.sh --demos --solutions $(if $(CH),--chapter $(CH))
 
 sanitize-build: $(SELECTED)
 
@@ -146,4 +157,4 @@ help: ## list the targets
 	@grep -hE '^[a-z_.-]+:.*## ' Makefile | \
 	  sed -E 's/^([a-z_.-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
--include $(PROGS:=.d) $(LIB_OBJS:.o=.d)
+-include $(PROGS:=.d) $(DOCTOR).d $(LIB_OBJS:.o=.d)

@@ -1,8 +1,8 @@
 /**
  * @file wb.h
  * @brief The workbook's helper library: errors, page size, number parsing,
- *        /proc/self/maps printing, residency and fault counts, and catching
- *        a deliberate SIGSEGV or SIGBUS.
+ *        /proc/self/maps printing, residency and fault counts, catching
+ *        a deliberate SIGSEGV or SIGBUS, and the machine probe.
  *
  * Every program in chapters/, exercises/ and solutions/ links this library.
  * It plays the part of TLPI's error_functions.c: small, read once, then
@@ -20,6 +20,13 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+/**
+ * @name Errors and arguments (lib/errors.c)
+ *
+ * Error reports, usage lines, and parsing numbers and sizes from the command line.
+ * @{
+ */
 
 /** Exit status for a failing call (the program's own error). */
 #define WB_EXIT_FAIL 1
@@ -76,12 +83,6 @@ int wb_simple_args(int argc, char *argv[]);
 /** @brief Print the usage line on stdout and exit 0 (the `-h` option). */
 _Noreturn void wb_help(void);
 
-/** @brief The system page size, from sysconf(_SC_PAGESIZE). */
-size_t wb_page_size(void);
-
-/** @brief Round @p n up to a whole number of pages. */
-size_t wb_round_up(size_t n);
-
 /**
  * @brief Parse a size: decimal digits with an optional K, M or G suffix
  *        (powers of 1024).
@@ -103,6 +104,57 @@ size_t wb_size_arg(const char *s, const char *what);
  * @brief Parse a decimal long in [@p min, @p max] or exit with a usage error.
  */
 long wb_long_arg(const char *s, const char *what, long min, long max);
+
+/** @brief The short name of a signal number ("SIGSEGV"). */
+const char *wb_signame(int sig);
+
+/** @brief The symbolic name of an errno value ("EINVAL"), or "E?". */
+const char *wb_errname(int err);
+
+/** @} */
+
+/**
+ * @name Pages and files (lib/pages.c)
+ *
+ * The page size, and opening or creating the files the demos map.
+ * @{
+ */
+
+/** @brief The system page size, from sysconf(_SC_PAGESIZE). */
+size_t wb_page_size(void);
+
+/** @brief Round @p n up to a whole number of pages. */
+size_t wb_round_up(size_t n);
+
+/**
+ * @brief Open a regular file, or exit with one line saying why not.
+ *
+ * open(2) with @p flags, then fstat(2) into @p st. A failing call is
+ * reported as wb_die() does (the step is the open or the fstat of PATH),
+ * and anything but a regular file (a directory, a device) as "PATH is not
+ * a regular file"; both exit 1.
+ * @return the descriptor.
+ */
+int wb_open_file(const char *path, int flags, struct stat *st);
+
+/**
+ * @brief Create an empty temporary file under $TMPDIR (or /tmp), already
+ *        unlinked unless @p keep_path is non-NULL.
+ *
+ * When @p keep_path is given, the path is written there (at least 4096
+ * bytes) and the caller removes the file.
+ * @return an O_RDWR descriptor.
+ */
+int wb_temp_file(const char *stem, char *keep_path);
+
+/** @} */
+
+/**
+ * @name Maps and smaps (lib/maps.c)
+ *
+ * Reading /proc/self/maps, /proc/self/smaps, /proc/meminfo and residency.
+ * @{
+ */
 
 /**
  * @brief One line of /proc/PID/maps, parsed.
@@ -151,6 +203,22 @@ long wb_smaps_kb(const void *addr, const char *field);
  */
 size_t wb_resident_pages(const void *addr, size_t len);
 
+/**
+ * @brief One line of /proc/meminfo: the value of @p key ("Committed_AS",
+ *        "HugePages_Free", ...), in kB for the sizes.
+ * @return the value, or -1 when this kernel does not report @p key.
+ */
+long wb_meminfo_kb(const char *key);
+
+/** @} */
+
+/**
+ * @name Faults and timing (lib/faults.c)
+ *
+ * Fault counts, a clock, catching SIGSEGV/SIGBUS on purpose, and knowing when Valgrind or ASan is watching.
+ * @{
+ */
+
 /** @brief Minor page faults taken by this process so far (getrusage). */
 long wb_minor_faults(void);
 
@@ -165,13 +233,6 @@ double wb_now_us(void);
  *        and v[n / 2] the median.
  */
 void wb_sort_doubles(double *v, size_t n);
-
-/**
- * @brief One line of /proc/meminfo: the value of @p key ("Committed_AS",
- *        "HugePages_Free", ...), in kB for the sizes.
- * @return the value, or -1 when this kernel does not report @p key.
- */
-long wb_meminfo_kb(const char *key);
 
 /**
  * @brief Read one byte at @p p, catching SIGSEGV and SIGBUS.
@@ -195,12 +256,6 @@ const char *wb_last_fault_code(void);
 /** @brief The faulting address of the last signal caught. */
 void *wb_last_fault_addr(void);
 
-/** @brief The short name of a signal number ("SIGSEGV"). */
-const char *wb_signame(int sig);
-
-/** @brief The symbolic name of an errno value ("EINVAL"), or "E?". */
-const char *wb_errname(int err);
-
 /** @brief True when the program runs under Valgrind. */
 bool wb_on_valgrind(void);
 
@@ -223,26 +278,7 @@ void wb_quiet_begin(void);
 /** @brief Undo wb_quiet_begin(). */
 void wb_quiet_end(void);
 
-/**
- * @brief Open a regular file, or exit with one line saying why not.
- *
- * open(2) with @p flags, then fstat(2) into @p st. A failing call is
- * reported as wb_die() does (the step is the open or the fstat of PATH),
- * and anything but a regular file (a directory, a device) as "PATH is not
- * a regular file"; both exit 1.
- * @return the descriptor.
- */
-int wb_open_file(const char *path, int flags, struct stat *st);
-
-/**
- * @brief Create an empty temporary file under $TMPDIR (or /tmp), already
- *        unlinked unless @p keep_path is non-NULL.
- *
- * When @p keep_path is given, the path is written there (at least 4096
- * bytes) and the caller removes the file.
- * @return an O_RDWR descriptor.
- */
-int wb_temp_file(const char *stem, char *keep_path);
+/** @} */
 
 /**
  * @name The machine probe (lib/probe.c)
@@ -252,7 +288,9 @@ int wb_temp_file(const char *stem, char *keep_path);
  * prints them all; demos call the same functions to say which case they
  * are in; the tests read the same facts from `build/doctor --env`, run
  * once per test run, so an expectation never comes from the program under
- * test. Each result is computed once per process and cached.
+ * test. Each result is computed once per process and cached; the whole
+ * probe takes a few milliseconds. No probe function exits: a step that
+ * fails gives WB_UNKNOWN, or the documented default for a number.
  * @{
  */
 
@@ -265,7 +303,8 @@ enum wb_fact { WB_NO = 0, WB_YES = 1, WB_UNKNOWN = -1 };
  *
  * Measured: a small MAP_PRIVATE|MAP_ANONYMOUS region (MADV_NOHUGEPAGE) is
  * read page by page, then smaps' Rss of that VMA is read: the zero page is
- * not counted in Rss, a private page is.
+ * not counted in Rss, a private page is. WB_UNKNOWN when smaps cannot be
+ * read or Rss is neither near 0 nor near the whole region.
  */
 enum wb_fact wb_probe_zero_page(void);
 
@@ -273,27 +312,37 @@ enum wb_fact wb_probe_zero_page(void);
  * @brief Pages one write fault maps on fresh private anonymous memory that
  *        has no madvise advice: 1, or more where multi-size THP (6.8+) is
  *        enabled for some size. Measured with minor-fault counts over a
- *        region smaller than a PMD huge page.
+ *        1 MiB region aligned to 1 MiB (smaller than a PMD huge page),
+ *        rounded to a power of two. 1 when it cannot be measured.
  */
 size_t wb_probe_anon_fault_pages(void);
 
 /**
  * @brief Pages one read fault maps on a file that is wholly in the page
- *        cache (fault-around; 16 on most kernels' default of 64 KiB).
- *        Measured with mincore-independent smaps Rss after one access.
+ *        cache (fault-around; 16 with the kernel's default of 64 KiB).
+ *        Measured: a 64-page file under $TMPDIR (a memfd if that fails),
+ *        written, mapped MAP_PRIVATE, one byte read; then smaps' Rss of the
+ *        mapping. 16 when it cannot be measured.
  */
 size_t wb_probe_file_fault_pages(void);
 
 /**
  * @brief The median cost of one minor fault on fresh private anonymous
- *        memory, in nanoseconds (write faults, one page each).
+ *        memory, in nanoseconds (write faults, one page each): five rounds
+ *        of 256 fresh pages. 0 when it cannot be measured.
  */
 double wb_probe_fault_ns(void);
 
 /**
  * @brief Does userfaultfd(2) work for this process (as it is: user, seccomp,
  *        sysctl)? On WB_NO, @p why (if not NULL) gets the errno name and the
- *        likely cause.
+ *        likely cause, e.g. "EPERM: sysctl vm.unprivileged_userfaultfd is 0
+ *        and this process lacks CAP_SYS_PTRACE"; "" on WB_YES.
+ *
+ * Tried with UFFD_USER_MODE_ONLY first (allowed unprivileged since 5.11),
+ * then without it. Under Valgrind, which refuses userfaultfd with ENOSYS
+ * (and a warning), it is not tried: WB_NO for this process, whatever the
+ * machine can do (run `build/doctor` natively for that).
  */
 enum wb_fact wb_probe_userfaultfd(const char **why);
 
@@ -305,8 +354,9 @@ enum wb_fact wb_probe_userfaultfd(const char **why);
 enum wb_fact wb_probe_sealed_shared_ro(void);
 
 /**
- * @brief Does remap_file_pages(2) exist here (deprecated since 3.16,
- *        emulated; Valgrind does not support it)?
+ * @brief Does remap_file_pages(2) work here (deprecated since 3.16,
+ *        emulated)? Tried on a shared mapping of a memfd. Under Valgrind,
+ *        which refuses the call with ENOSYS, WB_NO without trying.
  */
 enum wb_fact wb_probe_remap_file_pages(void);
 
@@ -321,6 +371,7 @@ int wb_read_knob(const char *path, char *buf, size_t n);
 /**
  * @brief The selected value of a knob that lists choices with one in
  *        brackets, e.g. "always [madvise] never" gives "madvise".
+ * A knob without brackets gives its whole value.
  * @return 0, or -1 when it cannot be read.
  */
 int wb_knob_choice(const char *path, char *buf, size_t n);
