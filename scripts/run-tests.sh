@@ -8,6 +8,8 @@
 #                    here a test that FAILS counts as passed, because every
 #                    stub must fail every test that grades it
 #   --chapter NN     only tests/NN*.bats
+#   --file F.bats    only this file (repeatable; the litter check's own test
+#                    runs a fixture this way)
 #
 # Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash).
 # Grading a submission is scripts/grade.sh.
@@ -20,27 +22,57 @@ export WB_BUILD
 WB_PAGE=$(getconf PAGESIZE)
 export WB_PAGE
 
-modes=() chapter=""
+# The litter check counts only what the suite itself left behind. Where a
+# private mount namespace can be made (root, outside a locked-down
+# container), the whole run gets one, with an empty tmpfs of its own on /tmp
+# and /dev/shm: everything found there at the end was made by the suite, and
+# nothing another user or program puts in the machine's /tmp is seen.
+# Elsewhere (an ordinary user, a container without CAP_SYS_ADMIN) the check
+# compares the machine's /tmp and /dev/shm before and after the run, so it
+# counts whatever anyone created meanwhile; the run says which mode it is in.
+if [[ -z ${WB_LITTER_MODE:-} ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v unshare >/dev/null &&
+    unshare --mount --propagation private true 2>/dev/null; then
+    export WB_LITTER_MODE=private
+    # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
+    exec unshare --mount --propagation private -- bash -c \
+      'mount -t tmpfs -o mode=1777 wb-tmp /tmp && mount -t tmpfs -o mode=1777 wb-shm /dev/shm ||
+         export WB_LITTER_MODE=compare
+       exec "$0" "$@"' "$ROOT/scripts/run-tests.sh" "$@"
+  fi
+  export WB_LITTER_MODE=compare
+fi
+
+modes=() chapter="" files=()
 while [ $# -gt 0 ]; do
   case $1 in
     --demos|--solutions|--stubs|--extras) modes+=("${1#--}") ;;
     --chapter) chapter=${2:?--chapter needs NN}; shift ;;
+    --file) files+=("${2:?--file needs a .bats file}"); shift ;;
     *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
 done
 
 shopt -s nullglob
-files=(tests/"${chapter}"*.bats)
+[ ${#files[@]} -gt 0 ] || files=(tests/"${chapter}"*.bats)
 if [ ${#files[@]} -eq 0 ]; then
   echo "run-tests: no tests/${chapter}*.bats" >&2
   exit 2
 fi
 
+# Bats' own files, the tests' directories and the programs' temporary files
+# (TMPDIR) live in a scratch directory of this run under the build tree,
+# removed at the end; so /tmp and /dev/shm should see nothing at all.
+mkdir -p "$WB_BUILD/tmp" || exit 2
+WB_RUN_TMP=$(mktemp -d "$WB_BUILD/tmp/run.XXXXXX") || exit 2
+trap 'rm -rf "$WB_RUN_TMP"' EXIT
+export TMPDIR=$WB_RUN_TMP
+
 passed=0 failed=0 skipped=0 harness_error=0
 
-# The litter check: every test works in its own directory, so the suite must
-# leave no new entry in /tmp or /dev/shm. What is there now is the baseline.
+# The litter check: the suite must leave no new entry in /tmp or /dev/shm.
+# What is there now is the baseline (empty in a private namespace).
 litter_list() { find /tmp /dev/shm -mindepth 1 -maxdepth 1 2>/dev/null | sort; }
 litter_before=$(litter_list)
 
@@ -97,15 +129,19 @@ flush_diag() {
 for mode in "${modes[@]}"; do
   case $mode in
     demos) WB_EX_DIR=$WB_BUILD/solutions run_phase "demos" '^demo ' 0 ;;
-    extras) WB_EX_DIR=$WB_BUILD/solutions run_phase "the book and the grader" '^(book|grading) ' 0 ;;
+    extras) WB_EX_DIR=$WB_BUILD/solutions run_phase "the book, the grader and the litter check" '^(book|grading|litter) ' 0 ;;
     solutions) WB_EX_DIR=$WB_BUILD/solutions run_phase "exercise tests against solutions/" '^ex[0-9]+_' 0 ;;
     stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
   esac
 done
 
-echo "== litter: new entries in /tmp and /dev/shm after the run"
+if [ "$WB_LITTER_MODE" = private ]; then
+  echo "== litter: entries the suite left in its private /tmp and /dev/shm"
+else
+  echo "== litter: new entries in /tmp and /dev/shm after the run (no private mount namespace here, so anyone's new files count)"
+fi
 sleep 0.2   # let the last test's children finish exiting
-litter=$(comm -13 <(echo "$litter_before") <(litter_list) | grep -v '/bats-run-' || true)
+litter=$(comm -13 <(echo "$litter_before") <(litter_list) || true)
 if [ -n "$litter" ]; then
   echo "  FAIL  the suite left these behind:"
   sed 's/^/        /' <<<"$litter"
