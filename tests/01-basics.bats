@@ -239,8 +239,26 @@ assert_errno() {
   assert_errno "mmap: fd -1 without MAP_ANONYMOUS" EBADF       # "fd is not a valid file descriptor"
   assert_errno "mmap: MAP_SHARED, PROT_WRITE, fd opened O_RDONLY" EACCES
   assert_errno "mmap: PROT_READ, fd opened O_WRONLY" EACCES    # "fd is not open for reading"
+  # ... whatever prot and flags: every file mapping needs FMODE_READ
+  assert_errno "mmap: MAP_SHARED, PROT_WRITE, fd opened O_WRONLY" EACCES
+  assert_errno "mmap: MAP_SHARED, PROT_NONE, fd opened O_WRONLY" EACCES
+  assert_errno "mmap: MAP_PRIVATE, PROT_NONE, fd opened O_WRONLY" EACCES
   assert_errno "munmap: address 1 byte past a page boundary" EINVAL  # "addr must be a multiple of the page size"
   assert_errno "munmap: length 0" EINVAL
+}
+
+@test "demo mmap_errors: the EACCES rows are the same for root and for nobody, on a mode-0666 file" {
+  run_demo mmap_errors
+  assert_success
+  root_rows=$(grep -- '-> EACCES' <<<"$output")
+  assert_equal "$(wc -l <<<"$root_rows")" 5
+  assert_line "the file's mode (fstat): 0666; effective uid $(id -u); open-mode rows with EACCES: 5 of 5"
+  # the uid does not matter: unprivileged, the same rows fail the same way
+  mkdir -m 1777 "$BATS_TEST_TMPDIR/open"   # where nobody may make its file
+  TMPDIR=open as_nobody "$(demo_path mmap_errors)"   # relative: the parents are 0700
+  assert_success
+  assert_equal "$(grep -- '-> EACCES' <<<"$output")" "$root_rows"
+  assert_line --regexp "open-mode rows with EACCES: 5 of 5$"
 }
 
 @test "demo mmap_errors: a directory cannot be mapped (ENODEV or EACCES)" {

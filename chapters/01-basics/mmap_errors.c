@@ -5,11 +5,12 @@
  * MAP_FAILED (or -1 for munmap) and the errno name with its strerror text.
  * The rows: a zero length, an unaligned offset, flags with neither MAP_SHARED
  * nor MAP_PRIVATE, a bad descriptor, PROT_WRITE with MAP_SHARED on a read-only
- * descriptor, PROT_READ on a write-only one, a directory, a length larger than
- * the address space, and munmap with an unaligned address or a zero length.
- * Two calls that look wrong but are not close the table. The EACCES rows
- * compare prot with the descriptor's open mode, not with the file's
- * permission bits, so they hold for root too.
+ * descriptor, any mapping at all (even PROT_NONE) of a write-only one, a
+ * directory, a length larger than the address space, and munmap with an
+ * unaligned address or a zero length. Two calls that look wrong but are not
+ * close the table. The file is made mode 0666 first and its mode is read back
+ * with fstat, so the EACCES rows cannot come from its permission bits; the
+ * last line counts them and names the effective uid they were seen under.
  *
  * Usage: mmap_errors [-h]
  * Tour:
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -36,8 +38,8 @@ static void row(const char *what, int failed, int err)
 }
 
 /* [try_mmap] */
-static void try_mmap(const char *what, size_t len, int prot, int flags, int fd,
-                     off_t off)
+static int try_mmap(const char *what, size_t len, int prot, int flags, int fd,
+                    off_t off)
 {
     errno = 0;
     void *p = mmap(NULL, len, prot, flags, fd, off);
@@ -45,6 +47,7 @@ static void try_mmap(const char *what, size_t len, int prot, int flags, int fd,
     row(what, p == MAP_FAILED, err);
     if (p != MAP_FAILED && munmap(p, len) == -1)
         wb_die("munmap after '%s'", what);
+    return p == MAP_FAILED ? err : 0;
 }
 /* [try_mmap] */
 
@@ -76,6 +79,10 @@ int main(int argc, char *argv[])
         unlink(path);
         wb_die("ftruncate '%s'", path);
     }
+    if (fchmod(rw, 0666) == -1) { /* the bits allow every access to all */
+        unlink(path);
+        wb_die("fchmod '%s'", path);
+    }
     int ro = open(path, O_RDONLY | O_CLOEXEC);
     int wo = open(path, O_WRONLY | O_CLOEXEC);
     if (unlink(path) == -1) /* the descriptors keep the file alive */
@@ -96,10 +103,25 @@ int main(int argc, char *argv[])
              rw, 0);
     try_mmap("mmap: fd -1 without MAP_ANONYMOUS", ps, PROT_READ, MAP_PRIVATE,
              -1, 0);
-    try_mmap("mmap: MAP_SHARED, PROT_WRITE, fd opened O_RDONLY", ps,
-             PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
-    try_mmap("mmap: PROT_READ, fd opened O_WRONLY", ps, PROT_READ, MAP_SHARED,
-             wo, 0);
+    /* the open-mode rows: one needs O_RDWR, the rest need O_RDONLY at least */
+    int eacces = 0, mode_rows = 0;
+    static const struct {
+        const char *what;
+        int prot, flags, wronly;
+    } mode[] = {
+        {"mmap: MAP_SHARED, PROT_WRITE, fd opened O_RDONLY",
+         PROT_READ | PROT_WRITE, MAP_SHARED, 0},
+        {"mmap: PROT_READ, fd opened O_WRONLY", PROT_READ, MAP_SHARED, 1},
+        {"mmap: MAP_SHARED, PROT_WRITE, fd opened O_WRONLY", PROT_WRITE,
+         MAP_SHARED, 1},
+        {"mmap: MAP_SHARED, PROT_NONE, fd opened O_WRONLY", PROT_NONE,
+         MAP_SHARED, 1},
+        {"mmap: MAP_PRIVATE, PROT_NONE, fd opened O_WRONLY", PROT_NONE,
+         MAP_PRIVATE, 1},
+    };
+    for (size_t i = 0; i < sizeof mode / sizeof mode[0]; i++, mode_rows++)
+        eacces += try_mmap(mode[i].what, ps, mode[i].prot, mode[i].flags,
+                           mode[i].wronly ? wo : ro, 0) == EACCES;
     try_mmap("mmap: fd of a directory (/)", ps, PROT_READ, MAP_PRIVATE, dir, 0);
     try_mmap("mmap: length 1 EiB, beyond the address space", EIB, PROT_READ,
              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -120,9 +142,17 @@ int main(int argc, char *argv[])
         wb_die("munmap");
     try_munmap("munmap: the same range again (nothing mapped)", p, 2 * ps);
 
-    printf("\nthe EACCES rows compare prot with the descriptor's open mode, "
-           "not with the file's\npermission bits, so root gets them too "
-           "(root's open(2) ignores the bits)\n");
+    struct stat st;
+    if (fstat(rw, &st) == -1)
+        wb_die("fstat '%s'", path);
+    uid_t euid = geteuid();
+    printf("\nthe file's mode (fstat): %04o; effective uid %ld; "
+           "open-mode rows with EACCES: %d of %d\n",
+           (unsigned)(st.st_mode & 07777), (long)euid, eacces, mode_rows);
+    if (eacces > 0 && (st.st_mode & 0666) == 0666)
+        printf("the mode bits allow everyone everything, so those EACCES "
+               "came from the descriptors'\nopen modes (uid %ld got them)\n",
+               (long)euid);
     close(rw);
     close(ro);
     close(wo);
