@@ -4,18 +4,12 @@
  * TASK
  *   ex2_faults [-s STRIDE] KIND ACCESS PAGES
  * maps PAGES pages (16 to 65536) readable and writable, touches some of
- * them, counts the minor page faults the touching took, and prints exactly
- * three lines:
- *   touched: T
- *   faults: F
- *   faults per page: R
- * T is the number of pages touched, F the minor faults (getrusage(2),
- * RUSAGE_SELF, ru_minflt) taken by the touching and nothing else, and R is
- * F / T with two decimals ("%.2f").
+ * them, counts the minor page faults the touching took, and prints what it
+ * counted.
  *
  * KIND says what is mapped:
  *   anon     private anonymous memory; give it madvise(MADV_NOHUGEPAGE) so
- *            that every fault is for one small page;
+ *            that every fault is for one small page (no THP, no mTHP);
  *   private  a memfd (memfd_create(2)) of PAGES pages, each page filled with
  *            its own write(2) of one page of 'x', mapped MAP_PRIVATE;
  *   shared   the same memfd, mapped MAP_SHARED.
@@ -30,13 +24,42 @@
  *   write      writes one byte into each;
  *   readwrite  reads one byte of each, then writes one byte into each.
  *
- * A bad KIND, ACCESS, PAGES or STRIDE is a usage error: one line on stderr,
- * exit 2. A failing call is `ex2_faults: STEP: cause`, exit 1.
+ * Output, exactly three lines on stdout:
+ *   touched: T
+ *   faults: F
+ *   faults per page: R
+ * T is the number of pages touched, F the minor faults (getrusage(2),
+ * RUSAGE_SELF, ru_minflt) taken by the touching and nothing else, and R is
+ * F / T with two decimals ("%.2f"), e.g. for `ex2_faults anon write 64`:
+ *   touched: 64
+ *   faults: 64
+ *   faults per page: 1.00
  *
- * The tests run each KIND and ACCESS and compare F with what the chapter
- * explains (one fault per page? per window? two per page?), with a little
- * slack. Run yours on a few patterns and explain every number before you
- * look at the tests.
+ * Errors: a bad KIND, ACCESS, PAGES or STRIDE is a usage error, one line on
+ * stderr naming the bad value, exit 2 (after the colon anything may follow):
+ *   ex2_faults: kind 'heap': must be anon, private or shared
+ *   ex2_faults: access 'peek': must be read, write or readwrite
+ *   ex2_faults: pages '15': must be between 16 and 65536
+ *   ex2_faults: stride '0': must be between 1 and 65536
+ *   ex2_faults: stride 65: must be at most PAGES (64)
+ *   ex2_faults: expected KIND ACCESS PAGES
+ * A failing call is one line `ex2_faults: STEP: cause`, exit 1.
+ *
+ * What F should be differs between kernels, and the tests know which kernel
+ * they run on (`make doctor` prints the facts they use):
+ * - anon readwrite: where the kernel maps the shared zero page on a read
+ *   fault of fresh anonymous memory (Linux 6.1 of Debian 12, for one),
+ *   the reads map it read-only and every write faults again for a page of
+ *   its own: 2 faults per page. Where it does not (zero_page=no, as Linux
+ *   6.18 on the book's machine), the reads map private zeroed pages that
+ *   are already writable: 1 fault per page. anon read and anon write are
+ *   1 fault per page on both.
+ * - private and shared reads fault once per fault-around window (16 pages
+ *   for the default fault_around_bytes of 64 KiB); the tests skip them
+ *   where shmem uses huge pages (shmem_enabled) or the window is larger.
+ * The tests allow a little slack for a stray fault of the program's own.
+ * Run yours on a few patterns and explain every number before you look at
+ * the tests.
  *
  * READ   mmap(2) (MAP_FIXED), memfd_create(2), madvise(2), getrusage(2);
  *        chapter 13's README, "Fault-around" and "How to measure".
