@@ -10,9 +10,10 @@
  * sharing"). In the second round each slot has a 128-byte stretch to itself
  * (128, not 64: x86 prefetches lines in pairs). The children of a round
  * block reading a pipe and start together when the parent closes it; the
- * time is taken from then until the last one is reaped. The demo prints the time of
- * each round; the gap shows with K at least 2 and 2 or more cores free, and
- * shrinks on one core. The times vary from run to run.
+ * time is taken from then until the last one is reaped. The demo prints the
+ * time of each round and their ratio; the gap shows with K at least 2 and 2
+ * or more cores free, and shrinks on one core or a busy machine. The times
+ * vary from run to run.
  *
  * Usage: false_sharing [-h] [K M]    K processes 1..64, M 0..100000000
  * Tour: 2 10000000
@@ -37,8 +38,8 @@ static double now_ms(void)
 }
 
 /* K children; child i adds M times to the atomic_long at base + i*stride. */
-static void run_round(char *base, size_t stride, long k, long m,
-                      const char *name)
+static double run_round(char *base, size_t stride, long k, long m,
+                        const char *name)
 {
     int gun[2]; /* the children start together: see below */
     if (pipe(gun) == -1)
@@ -76,6 +77,7 @@ static void run_round(char *base, size_t stride, long k, long m,
     printf("%-8s slots %3zu bytes apart: %ld of %ld slots hold exactly %ld;"
            " %.0f ms\n",
            name, stride, exact, k, m, ms);
+    return ms;
 }
 
 int main(int argc, char *argv[])
@@ -98,8 +100,11 @@ int main(int argc, char *argv[])
     printf(
         "%ld processes x %ld increments of their own slot; %ld CPUs online\n",
         k, m, sysconf(_SC_NPROCESSORS_ONLN));
-    run_round(tight, sizeof(long), k, m, "adjacent");
-    run_round(padded, PAD, k, m, "padded");
+    double tight_ms = run_round(tight, sizeof(long), k, m, "adjacent");
+    double padded_ms = run_round(padded, PAD, k, m, "padded");
+    if (padded_ms > 0)
+        printf("adjacent / padded: %.1f times as long this run\n",
+               tight_ms / padded_ms);
 
     if (munmap(tight, len) == -1 || munmap(padded, len) == -1)
         wb_die("munmap");
