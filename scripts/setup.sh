@@ -29,11 +29,15 @@ needs=(
   "cmd:unzip|unzip"
 )
 # Extra tools asked for by the caller: WB_SETUP_EXTRA="doxygen dot:graphviz"
-# (COMMAND or COMMAND:PACKAGE). A leading ? marks a tool whose tests skip
-# without it: it is installed when possible, and its absence is only noted.
+# (COMMAND or COMMAND:PACKAGE; /FILE:PACKAGE for a library's header,
+# e.g. /usr/include/seccomp.h:libseccomp-dev). A leading ? marks a tool whose
+# tests skip without it: it is installed when possible, and its absence is only
+# noted.
 optional=()
 for p in ${WB_SETUP_EXTRA:-}; do
-  if [[ $p == \?* ]]; then
+  if [[ $p == /* ]]; then
+    needs+=("file:${p%%:*}|${p#*:}")
+  elif [[ $p == \?* ]]; then
     p=${p#\?}
     command -v "${p%%:*}" >/dev/null 2>&1 || optional+=("${p#*:}")
   else

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# matrix.sh: the environment matrix (make test-matrix). The same tests,
+#   scripts/run-tests.sh --demos --solutions --stubs [--chapter NN]
+# run against the same programs (built once, here) in several environments,
+# and one table shows what passed, failed and skipped in each, with every
+# skip's reason beneath it.
+#
+#   a  this machine, as root
+#   b  this machine, as an unprivileged user ($MATRIX_USER, default wbmatrix,
+#      a system user made with useradd if missing), in a copy of the tree
+#      and the programs that the user owns, under $WB_BUILD/matrix/; where
+#      a mount namespace can be made, the copy is seen at /mnt and /tmp and
+#      /dev/shm are empty tmpfs of its own, so the repository's own place
+#      (say under root's home, mode 700) does not matter
+#   c  Debian's 6.1 kernel, booted under QEMU (scripts/matrix/qemu.sh)
+#   d  Debian's 6.12 kernel, likewise
+#   e  a container as Docker runs one by default: root without
+#      CAP_SYS_ADMIN, CAP_SYS_PTRACE or CAP_IPC_LOCK, under Docker's default
+#      seccomp profile, with its own /tmp and a 64 MiB /dev/shm
+#      ($WB_BUILD/matrix/cell, from scripts/matrix/cell.c)
+#
+# Usage: scripts/matrix/matrix.sh [CELL...]
+# Environment:
+#   MATRIX_CELLS   the cells when none is named: a,b,c,d,e (the default)
+#   CH             the chapters: NN, or a list (02,10,11) run together
+#   WB_BUILD       the build directory holding the programs (default build)
+#   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 3600)
+# Each cell's whole output is in $WB_BUILD/matrix/logs/CELL.log. The exit
+# status is 0 only when every cell ran and none failed. The last line adds
+# the cells up: `N passed, N failed, N skipped`.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$PWD
+WB_BUILD=${WB_BUILD:-build}
+[[ $WB_BUILD == /* ]] || WB_BUILD=$ROOT/$WB_BUILD
+export WB_BUILD
+MATRIX_USER=${MATRIX_USER:-wbmatrix}
+out=$WB_BUILD/matrix
+logs=$out/logs
+cell_bin=$out/cell
+
+cells=("$@")
+if [ ${#cells[@]} -eq 0 ]; then
+  IFS=', ' read -ra cells <<<"${MATRIX_CELLS:-a,b,c,d,e}"
+fi
+for c in "${cells[@]}"; do
+  case $c in
+    a|b|c|d|e) ;;
+    *) echo "matrix: unknown cell '$c' (cells: a b c d e)" >&2; exit 2 ;;
+  esac
+done
+
+# The tests: one chapter through --chapter, several as their files.
+select_args=()
+IFS=', ' read -ra chapters <<<"${CH:-}"
+if [ ${#chapters[@]} -eq 1 ]; then
+  select_args=(--chapter "${chapters[0]}")
+elif [ ${#chapters[@]} -gt 1 ]; then
+  shopt -s nullglob
+  for ch in "${chapters[@]}"; do
+    f=(tests/"$ch"*.bats)
+    [ ${#f[@]} -gt 0 ] || { echo "matrix: no tests/$ch*.bats" >&2; exit 2; }
+    for x in "${f[@]}"; do select_args+=(--file "$x"); done
+  done
+  shopt -u nullglob
+fi
+tests=(scripts/run-tests.sh --demos --solutions --stubs "${select_args[@]}")
+
+for p in chapters solutions exercises doctor; do
+  [ -e "$WB_BUILD/$p" ] || { echo "matrix: no $WB_BUILD/$p: build first (make test-matrix does)" >&2; exit 2; }
+done
+mkdir -p "$logs" || exit 2
+
+# Whatever a cell made that must not outlive the run.
+scratch=()
+trap '[ ${#scratch[@]} -eq 0 ] || rm -rf "${scratch[@]}"' EXIT
+trap 'echo "matrix: interrupted" >&2; exit 130' INT TERM HUP
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+describe() {
+  case $1 in
+    a) echo "a  this machine ($(uname -r)), root" ;;
+    b) echo "b  this machine, user $MATRIX_USER" ;;
+    c) echo "c  Debian 6.1 kernel, QEMU" ;;
+    d) echo "d  Debian 6.12 kernel, QEMU" ;;
+    e) echo "e  container (Docker's defaults)" ;;
+  esac
+}
+
+cell_a() {
+  is_root || { echo "matrix: cell a needs root (it is this machine as root)"; return 3; }
+  "${tests[@]}"
+}
+
+# Cell b: the tree's files (tracked, and new ones git does not ignore, as
+# cell a sees them) and the programs, copied into a directory the user owns.
+cell_b() {
+  is_root || { echo "matrix: cell b needs root (useradd, setpriv)"; return 3; }
+  if ! id -u "$MATRIX_USER" >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin "$MATRIX_USER" || { echo "matrix: useradd $MATRIX_USER failed"; return 3; }
+  fi
+  local dir
+  dir=$(mktemp -d "$out/b.XXXXXX") || return 3
+  scratch+=("$dir")
+  mkdir -p "$dir/tree/build" "$dir/home" "$dir/tmp" || return 3
+  if [ -d .git ]; then
+    git ls-files -z --cached --others --exclude-standard |
+      while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+      tar --null -T - -cf - | tar -xf - -C "$dir/tree" || return 3
+  else
+    tar --exclude=./build -cf - . | tar -xf - -C "$dir/tree" || return 3
+  fi
+  (cd "$WB_BUILD" && tar --exclude='*.d' --exclude='*.o' -cf - chapters exercises solutions doctor) |
+    tar -xf - -C "$dir/tree/build" || return 3
+  chown -R "$MATRIX_USER:$MATRIX_USER" "$dir" && chmod 700 "$dir" || return 3
+  echo "matrix: cell b runs as $(id "$MATRIX_USER") in a copy, $dir"
+
+  # The user's run: a clean environment, HOME and TMPDIR in the copy.
+  local base=$dir
+  local user_env=(env -i PATH="$PATH" LANG=C.UTF-8 TERM=dumb USER="$MATRIX_USER" LOGNAME="$MATRIX_USER")
+  local as_user=(setpriv --reuid="$MATRIX_USER" --regid="$MATRIX_USER" --init-groups --inh-caps=-all)
+  if unshare --mount --propagation private true 2>/dev/null && [ -d /mnt ]; then
+    echo "matrix: seen at /mnt in a mount namespace of its own, with empty tmpfs on /tmp and /dev/shm"
+    base=/mnt
+    # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
+    unshare --mount --propagation private -- bash -c '
+      mount -t tmpfs -o mode=1777 wb-tmp /tmp && mount -t tmpfs -o mode=1777 wb-shm /dev/shm &&
+        mount --bind "$0" /mnt || exit 3
+      cd /mnt/tree || exit 3
+      exec "$@"' "$dir" "${as_user[@]}" "${user_env[@]}" HOME="$base/home" TMPDIR="$base/tmp" \
+      WB_BUILD="$base/tree/build" "${tests[@]}"
+  else
+    if ! "${as_user[@]}" test -x "$dir/tree/scripts/run-tests.sh"; then
+      echo "matrix: $MATRIX_USER cannot reach $dir (a directory above it is closed to it), and no mount namespace can be made to show it elsewhere"
+      return 3
+    fi
+    (cd "$dir/tree" && "${as_user[@]}" "${user_env[@]}" HOME="$base/home" TMPDIR="$base/tmp" \
+      WB_BUILD="$base/tree/build" "${tests[@]}")
+  fi
+}
+
+cell_qemu() {
+  local kernel=$1
+  [ -x scripts/matrix/qemu.sh ] || { echo "matrix: no scripts/matrix/qemu.sh"; return 3; }
+  is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
+  scripts/matrix/qemu.sh --kernel "$kernel" --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- "${tests[@]}"
+}
+
+# Cell e: first the launcher's own check and the facts the doctor sees in
+# it, then the tests.
+cell_e() {
+  is_root || { echo "matrix: cell e needs root (a container's root is uid 0)"; return 3; }
+  [ -x "$cell_bin" ] || { echo "matrix: no $cell_bin (make test-matrix builds it)"; return 3; }
+  echo "== the container's restrictions ($cell_bin --check)"
+  "$cell_bin" --check || { echo "matrix: the container cell does not restrict what it should"; return 3; }
+  echo "== the facts the doctor sees there"
+  local facts want bad=0
+  facts=$("$cell_bin" -- "$WB_BUILD/doctor" --env) || { echo "matrix: doctor failed in the cell"; return 3; }
+  for want in WB_FACT_UFFD=no WB_FACT_CAP_SYS_ADMIN=no WB_FACT_MOUNTNS=no WB_FACT_ROOT=yes; do
+    if grep -qx "$want" <<<"$facts"; then echo "  ok    $want"; else echo "  FAIL  $want: $(grep "^${want%%=*}=" <<<"$facts")"; bad=1; fi
+  done
+  [ $bad -eq 0 ] || return 3
+  "$cell_bin" -- "${tests[@]}"
+}
+
+# Run each cell; keep its counts, its wall time and its skips.
+declare -A passed failed skipped secs note
+status=0
+for c in "${cells[@]}"; do
+  log=$logs/$c.log
+  echo "matrix: cell $(describe "$c") ..."
+  SECONDS=0
+  case $c in
+    a) cell_a ;;
+    b) cell_b ;;
+    c) cell_qemu 6.1 ;;
+    d) cell_qemu 6.12 ;;
+    e) cell_e ;;
+  esac >"$log" 2>&1
+  rc=$?
+  secs[$c]=$SECONDS
+  if [ "$c" = b ] && [ ${#scratch[@]} -gt 0 ]; then
+    rm -rf "${scratch[@]}"
+    scratch=()
+  fi
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    passed[$c]=- failed[$c]=- skipped[$c]=-
+    note[$c]="did not run to the end (status $rc): $(grep -v '^\s*$' "$log" | tail -n 1)"
+    status=1
+  else
+    read -r p _ f _ s _ <<<"${line//,/}"
+    passed[$c]=$p failed[$c]=$f skipped[$c]=${s:-0}
+    note[$c]=""
+    if [ "$f" -ne 0 ] || [ $rc -ne 0 ]; then
+      status=1
+      [ "$f" -ne 0 ] || note[$c]="the tests' runner exited with status $rc"
+    fi
+  fi
+  echo "matrix: cell $c: ${line:-${note[$c]}} (${secs[$c]} s; log: ${log#"$ROOT"/})"
+  grep -E '^  FAIL  ' "$log" | head -20
+done
+
+echo
+printf '%-40s %7s %7s %8s %7s\n' environment passed failed skipped "time/s"
+tp=0 tf=0 ts=0
+for c in "${cells[@]}"; do
+  printf '%-40s %7s %7s %8s %7s\n' "$(describe "$c")" "${passed[$c]}" "${failed[$c]}" "${skipped[$c]}" "${secs[$c]}"
+  if [ "${passed[$c]}" = - ]; then
+    tf=$((tf + 1))
+  else
+    tp=$((tp + passed[$c])) tf=$((tf + failed[$c])) ts=$((ts + skipped[$c]))
+  fi
+done
+for c in "${cells[@]}"; do
+  [ -z "${note[$c]}" ] || echo "cell $c: ${note[$c]}"
+done
+echo
+echo "Skipped tests, with the reason each gave:"
+for c in "${cells[@]}"; do
+  skips=$(grep -E '^  SKIP  ' "$logs/$c.log" | sed -E 's/^  SKIP  /    /')
+  echo "  cell $c:${skips:+$'\n'$skips}${skips:- none}"
+done
+echo
+echo "(logs: ${logs#"$ROOT"/}/CELL.log)"
+echo "$tp passed, $tf failed, $ts skipped"
+exit $status
