@@ -393,8 +393,13 @@ static void print_env(const struct fact *f)
     puts("\"");
 }
 
+/* The width of the value column (a longer value, the kernel's release,
+ * takes what it needs). */
+enum { VALUE_WIDTH = 9 };
+
 static void print_human(const struct fact *f)
 {
+    int width = VALUE_WIDTH;
     if (strcmp(f->env, "THP_SIZES") == 0 && f->value[0] != '\0') {
         /* One line per size knob: "mTHP 16kB  never". */
         char copy[256];
@@ -408,7 +413,7 @@ static void print_human(const struct fact *f)
             char label[32];
             snprintf(label, sizeof label, "mTHP %skB", w);
             const char *c = colon + 1;
-            printf("%-18s %-9s %s\n", label, c,
+            printf("%-18s %-*s %s\n", label, width, c,
                    strcmp(c, "never") == 0 ? "no anonymous folios of this "
                                              "size"
                    : strcmp(c, "inherit") == 0
@@ -417,8 +422,8 @@ static void print_human(const struct fact *f)
         }
         return;
     }
-    printf("%-18s %-9s %s\n", f->label, f->value[0] ? f->value : "(none)",
-           f->note);
+    printf("%-18s %-*s %s\n", f->label, width,
+           f->value[0] ? f->value : "(none)", f->note);
 }
 
 int main(int argc, char *argv[])

@@ -81,6 +81,24 @@ if [ "$(id -u)" -eq 0 ] && [ $ns_ok = 1 ] && unshare --mount --propagation priva
   export WB_SANDBOX_NS=1
 fi
 
+# The machine facts the tests derive their expectations from (scripts/doctor.c,
+# `fact NAME` in tests/helper.bash), measured once, by the doctor run the way
+# the graded programs run: through the sandbox, so that facts such as "does
+# userfaultfd work" describe an unprivileged program, not the grader.
+WB_DOCTOR=${WB_DOCTOR:-$WB_BUILD/doctor}
+[[ $WB_DOCTOR == /* ]] || WB_DOCTOR=$ROOT/$WB_DOCTOR
+export WB_DOCTOR
+mkdir -p "$out/tmp/doctor"
+if facts=$(cd "$out/tmp/doctor" && TMPDIR=$PWD "$ROOT/scripts/sandbox.sh" "$WB_DOCTOR" --env); then
+  set -a
+  eval "$facts"
+  set +a
+else
+  echo "grade: no machine facts ($WB_DOCTOR --env failed; make doctor builds it)" >&2
+  exit 2
+fi
+rm -rf "${out:?}/tmp/doctor"
+
 # points_table: "NN-slug <tab> test name <tab> points" for every test.
 points_table() {
   local f

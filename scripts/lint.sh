@@ -17,7 +17,7 @@ check() { # NAME COMMAND...: run COMMAND, show its output when it fails
     echo "  FAIL  $name"; sed 's/^/        /' <<<"$out" | head -60; failed=$((failed + 1))
   fi
 }
-c_files=(lib/*.[ch] chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c)
+c_files=(lib/*.[ch] scripts/*.c chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c)
 sh_files=(scripts/*.sh scripts/autograder/setup.sh scripts/autograder/run_autograder .ci/run book/md-filter.sh)
 
 echo "== lint"

@@ -11,7 +11,8 @@
 #   --file F.bats    only this file (repeatable; the litter check's own test
 #                    runs a fixture this way)
 #
-# Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash).
+# Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash), and
+# WB_DOCTOR, the doctor whose facts the tests get (default $WB_BUILD/doctor).
 # Grading a submission is scripts/grade.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -68,6 +69,20 @@ mkdir -p "$WB_BUILD/tmp" || exit 2
 WB_RUN_TMP=$(mktemp -d "$WB_BUILD/tmp/run.XXXXXX") || exit 2
 trap 'rm -rf "$WB_RUN_TMP"' EXIT
 export TMPDIR=$WB_RUN_TMP
+
+# The machine facts (scripts/doctor.c), measured once, natively (never under
+# $WB_WRAPPER; make sanitize passes the plain build's doctor), and exported
+# as WB_FACT_* for the tests: tests/helper.bash's `fact NAME` reads them.
+WB_DOCTOR=${WB_DOCTOR:-$WB_BUILD/doctor}
+[[ $WB_DOCTOR == /* ]] || WB_DOCTOR=$ROOT/$WB_DOCTOR
+export WB_DOCTOR
+if facts=$("$WB_DOCTOR" --env); then
+  set -a
+  eval "$facts"
+  set +a
+else
+  echo "run-tests: no machine facts ($WB_DOCTOR --env failed; make doctor builds it): tests that need them will fail" >&2
+fi
 
 passed=0 failed=0 skipped=0 harness_error=0
 

@@ -204,6 +204,7 @@ bi_programs() {
       # A chapter or solution binary without its source is a stale build.
       [[ $stem == examples/* || -e $WB_ROOT/$stem.c ]] && echo "$stem"
     done
+    echo doctor # scripts/doctor.c, built as $WB_BUILD/doctor
   } | sort -u
 }
 

@@ -36,6 +36,37 @@ WB_CHAPTER=${WB_CHAPTER%.bats}
 # The page size, asked once per run (scripts/run-tests.sh and grade.sh export it).
 PAGE=${WB_PAGE:-$(getconf PAGESIZE)}
 
+# fact NAME: a fact about this machine, by its lower-case name (`fact
+# zero_page` prints yes or no; the list is `build/doctor --env`). Tests take
+# their expectations from these, never from the program under test.
+# scripts/run-tests.sh and grade.sh export them as WB_FACT_*; when bats is run
+# by hand they come from $WB_BUILD/doctor, run once per bats run (kept in
+# $BATS_RUN_TMPDIR). Without a doctor, fact fails the test: use it as
+# `x=$(fact NAME)` or in an assertion, where a failure cannot go unseen.
+_wb_load_facts() {
+  local doctor=${WB_DOCTOR:-$WB_BUILD/doctor} cache=$BATS_RUN_TMPDIR/wb-facts.env
+  if [[ ! -s $cache ]]; then
+    [[ -x $doctor ]] || { WB_FACTS_WHY="no $doctor: make doctor builds it"; return; }
+    if ! "$doctor" --env >"$cache.$$" 2>/dev/null; then
+      WB_FACTS_WHY="$doctor --env failed"
+      rm -f "$cache.$$"
+      return
+    fi
+    mv "$cache.$$" "$cache"
+  fi
+  # shellcheck disable=SC1090  # the doctor's output
+  source "$cache"
+}
+[[ -n ${WB_FACT_KERNEL:-} ]] || _wb_load_facts
+fact() {
+  local var=WB_FACT_${1^^}
+  if [[ -z ${!var+set} ]]; then
+    fail "fact $1: no machine fact $var (${WB_FACTS_WHY:-the doctor does not print it})"
+    return 1
+  fi
+  printf '%s\n' "${!var}"
+}
+
 # Each test starts in its own empty directory, and so do the programs' own
 # temporary files: nothing is written to /tmp or /dev/shm outside it.
 setup() {
