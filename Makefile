@@ -42,7 +42,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck sanitize sanitize-build book lint fuzz clean help
+.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(DOCTOR) ## build lib/, every demo, every exercise stub and every solution
@@ -99,6 +99,21 @@ autograder: ## the Gradescope bundle: build/autograder.zip (setup.sh, run_autogr
 
 memcheck: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind
 	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH))
+
+# The environment matrix: the tests of `make test` (less the book and the
+# grader) on this machine as root and as a user, under Debian's 6.1 and 6.12
+# kernels (QEMU), and in a container-like cell (Docker's default capabilities
+# and seccomp profile, through $(BUILD)/matrix/cell, which needs libseccomp).
+# MATRIX_CELLS=a,b,e chooses cells; CH=NN (or CH=02,10) the chapters.
+MATRIX_CELL := $(BUILD)/matrix/cell
+$(MATRIX_CELL): scripts/matrix/cell.c
+	$(Q)WB_SETUP_EXTRA='/usr/include/seccomp.h:libseccomp-dev' scripts/setup.sh
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) -lseccomp -o $@
+
+test-matrix: setup all $(MATRIX_CELL) ## the tests in every environment of the matrix, and a table (README: Supported environments)
+	$(Q)WB_BUILD='$(BUILD)' CH='$(CH)' MATRIX_CELLS='$(MATRIX_CELLS)' scripts/matrix/matrix.sh
 
 book: ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
 	$(Q)WB_SETUP_EXTRA='doxygen dot:graphviz ?chromium' scripts/setup.sh
