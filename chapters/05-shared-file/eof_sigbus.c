@@ -45,6 +45,19 @@ static void probe(bool write, size_t off, const char *what)
         printf("'%c'\n", c);
 }
 
+/* A byte as the probes print it: 0, or quoted. */
+static const char *shown(char c)
+{
+    static char buf[2][8];
+    static int k;
+    k ^= 1;
+    if (c == 0)
+        snprintf(buf[k], sizeof buf[k], "0");
+    else
+        snprintf(buf[k], sizeof buf[k], "'%c'", c);
+    return buf[k];
+}
+
 static const char *fs_name(int fd)
 {
     struct statfs s;
@@ -138,11 +151,19 @@ int main(int argc, char *argv[])
     probe(false, rounded, "inside the file now");
     if (size < rounded) {
         probe(false, size, "the byte written past the old EOF");
-        char c = 0;
+        char c = 0, m = map[size];
         if (pread(fd, &c, 1, (off_t)size) != 1)
             wb_die("pread");
-        printf("pread at offset %zu agrees: %s\n", size,
-               c == 'Z' ? "'Z', it became file data" : "0, it was dropped");
+        printf("pread at offset %zu returns %s; the mapping reads %s: ", size,
+               shown(c), shown(m));
+        if (c != m)
+            printf("they differ\n");
+        else if (c == 'Z')
+            printf("the stray 'Z' became file data\n");
+        else if (c == 0)
+            printf("the stray 'Z' is gone, zeroed when the file grew\n");
+        else
+            printf("neither 'Z' nor 0\n");
     }
 
     printf("ftruncate to 0 bytes under the live mapping\n");
