@@ -67,9 +67,14 @@ static int child(void)
     f0 = wb_minor_faults();
     write_all("child");
     f1 = wb_minor_faults();
+    long w = f1 - f0;
     printf("child:  wrote \"child page I\" into %zu pages: %ld minor faults "
-           "(the copy-on-write copies)\n",
-           npages, f1 - f0);
+           "(%s)\n",
+           npages, w,
+           w == (long)npages  ? "one per page: the copy-on-write copies"
+           : w > (long)npages ? "at least one per page: the copies, and "
+                                "faults of the program's own"
+                              : "fewer than the pages: some were not copied");
     size_t mine = count_own("child");
     printf("child:  %zu of %zu pages now read \"child page I\"; last page: "
            "\"%s\"\n",

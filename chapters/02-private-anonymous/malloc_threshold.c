@@ -3,9 +3,13 @@
  *
  * glibc's malloc serves a request from the heap (the [heap] VMA, grown with
  * brk) unless the chunk it needs, request + 8 bytes rounded up to 16, is at
- * least M_MMAP_THRESHOLD, 128 KiB by default: then the block gets its own
- * anonymous mapping, and free() unmaps it. For each SIZE (default 64K 127K
- * 131048 131064 256K 1M) the demo mallocs a block, finds its VMA in
+ * least M_MMAP_THRESHOLD (128 KiB by default, says mallopt(3)): then the
+ * block gets its own anonymous mapping, and free() unmaps it. The threshold
+ * cannot be read back, so the demo finds it: a child process, a copy of the
+ * demo's malloc state made by fork(), mallocs one size and reports whether
+ * it got its own VMA; a bisection over sizes finds the smallest that does.
+ * It does so before each pass. For each SIZE (default 64K 127K 131048
+ * 131064 256K 1M) the demo then mallocs a block, finds its VMA in
  * /proc/self/maps, frees it and looks again. Three passes:
  *   1. the default threshold;
  *   2. the same sizes again: freeing a mapped block raised the threshold to
@@ -19,7 +23,8 @@
  *
  * Usage: malloc_threshold [-h] [-t THRESHOLD] [SIZE...]
  * Tour:
- * Man pages: mallopt(3), malloc(3), malloc_trim(3), mmap(2), proc(5)
+ * Man pages: mallopt(3), malloc(3), malloc_trim(3), mmap(2), proc(5),
+ *            fork(2), waitpid(2)
  */
 #include "wb.h"
 
@@ -28,13 +33,77 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_SIZES 32
+#define MAX_PROBE ((size_t)64 * 1024 * 1024) /* 2 x mallopt(3)'s ceiling */
+
+/* The chunk glibc needs for a request: + 8 bytes, rounded up to 16. */
+static size_t chunk_of(size_t request)
+{
+    return (request + 8 + 15) / 16 * 16;
+}
+
+/* Does malloc(SIZE) get a mapping of its own, with the malloc state as it
+ * is now? Asked in a child, a copy of this state, so that the answer
+ * changes nothing here (a free() of a mapped block would raise the
+ * threshold). */
+static bool gets_own_mapping(size_t size)
+{
+    pid_t pid = fork();
+    if (pid == -1)
+        wb_die("fork");
+    if (pid == 0) {
+        malloc_trim(0);
+        char *p = malloc(size);
+        struct wb_vma v;
+        if (p == NULL || wb_vma_of(p, &v) == -1)
+            _exit(2);
+        _exit(strcmp(v.path, "[heap]") == 0 ? 0 : v.path[0] == '\0' ? 1 : 2);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) == -1)
+        wb_die("waitpid");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+        wb_fatal("the child probing malloc(%zu) failed", size);
+    return WEXITSTATUS(status) == 1;
+}
+
+/* Find, by bisection, the smallest request (a multiple of 16, less 8) that
+ * gets its own mapping, and say what that tells of the threshold. */
+static void find_threshold(void)
+{
+    size_t lo = 8, hi = MAX_PROBE - 8; /* requests; chunks 16 and MAX_PROBE */
+    fflush(stdout); /* or each child would inherit the unprinted lines */
+    if (gets_own_mapping(lo)) {
+        printf("  threshold now (asked child processes): even malloc(%zu) "
+               "gets a mapping\n",
+               lo);
+        return;
+    }
+    if (!gets_own_mapping(hi)) {
+        printf("  threshold now (asked child processes): no request up to "
+               "%zu MiB gets a mapping\n",
+               MAX_PROBE >> 20);
+        return;
+    }
+    while (hi - lo > 16) { /* lo is in the heap, hi is mapped */
+        size_t mid = lo + (hi - lo) / 32 * 16;
+        if (gets_own_mapping(mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    printf("  threshold now (bisection in child processes): a chunk of %zu "
+           "gets a mapping, one of %zu does not\n",
+           chunk_of(hi), chunk_of(lo));
+}
 
 static void pass(const char *title, const size_t *sizes, int n)
 {
     printf("%s\n", title);
+    find_threshold();
     for (int k = 0; k < n; k++) {
         /* [probe] */
         malloc_trim(0);
@@ -110,16 +179,15 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    printf("glibc's default M_MMAP_THRESHOLD is 128 KiB (131072 bytes); a "
-           "chunk is the request + 8, rounded up to 16\n\n");
+    printf("a chunk is the request + 8 bytes, rounded up to 16; mallopt(3) "
+           "documents a default M_MMAP_THRESHOLD of 128 KiB (131072)\n\n");
     /* wb_vma_of() reads /proc/self/maps with stdio, whose FILE and buffer
      * come from malloc. Let the first ones be made now, low in the heap:
      * made later, above a test block, they would pin it inside the heap. */
     struct wb_vma v;
     wb_vma_of(&v, &v);
-    pass("pass 1: the default threshold", sizes, n);
-    pass("pass 2: the same again (each free() of a mapped block raised the "
-         "threshold to its size)",
+    pass("pass 1: the threshold the program started with", sizes, n);
+    pass("pass 2: the same sizes again, after pass 1 freed its mapped blocks",
          sizes, n);
     if (mallopt(M_MMAP_THRESHOLD, (int)threshold) != 1)
         wb_fatal("mallopt(M_MMAP_THRESHOLD, %zu) failed", threshold);

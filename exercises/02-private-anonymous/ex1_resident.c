@@ -4,7 +4,8 @@
  * TASK
  *   ex1_resident NPAGES [PAGE...]
  * maps NPAGES pages of private anonymous memory, read and write, asks for
- * no transparent huge pages on it (madvise MADV_NOHUGEPAGE), writes one
+ * no transparent huge pages on it (madvise MADV_NOHUGEPAGE, which also rules
+ * out the multi-size THP folios of Linux 6.8+), writes one
  * byte into each page whose index is listed (0 is the first page; an index
  * may be listed more than once), and then prints, on one line, what
  * mincore(2) says about every page of the mapping: '#' for a resident page,

@@ -3,8 +3,9 @@
  *
  * A fresh private anonymous mapping has no pages at all; each first write
  * faults exactly one page in (MADV_NOHUGEPAGE keeps transparent huge pages
- * from bringing in 512 at once), and mincore(2) reports, per page, whether it
- * is there. See exercises/02-private-anonymous/ex1_resident.c for the task.
+ * from bringing in 512 at once, and multi-size THP, Linux 6.8+, from
+ * bringing in 4 to 256), and mincore(2) reports, per page, whether it is
+ * there. See exercises/02-private-anonymous/ex1_resident.c for the task.
  */
 #include "wb.h"
 
