@@ -128,7 +128,7 @@ NO_UFFD="Valgrind 3.19 does not implement userfaultfd(2) (ENOSYS): the program c
   for n in 64 256 2; do
     run_demo two_threads "$n"
     assert_success
-    assert_line "the file: $((n * PAGE)) bytes; every even page starts 'A', every odd page 'B': yes"
+    assert_line "the file (fstat): $((n * PAGE)) bytes; pread: every even page starts 'A', every odd page 'B': yes"
     # Which thread serves which fault varies from run to run; the sums do not.
     read -r a_g a_s < <(sed -nE "s/^  thread A: its handler grew the file ([0-9]+) times and found the page already open ([0-9]+) times$/\1 \2/p" <<<"$output")
     read -r b_g b_s < <(sed -nE "s/^  thread B: its handler grew the file ([0-9]+) times and found the page already open ([0-9]+) times$/\1 \2/p" <<<"$output")

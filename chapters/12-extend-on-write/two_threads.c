@@ -96,8 +96,8 @@ int main(int argc, char *argv[])
             wb_die("pread page %zu", p);
         right = c == (p % 2 == 0 ? 'A' : 'B');
     }
-    printf("the file: %lld bytes; every even page starts 'A', every odd "
-           "page 'B': %s\n",
+    printf("the file (fstat): %lld bytes; pread: every even page starts "
+           "'A', every odd page 'B': %s\n",
            eow_file_size(), right ? "yes" : "no");
     close(fd);
     return right ? 0 : 1;
