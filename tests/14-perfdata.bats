@@ -717,6 +717,12 @@ EOF
   run_demo planted_links
   assert_success
   assert_line 'precious.txt: 17 bytes, starting "the victim'"'"'s data"'
+  # what the planting made, as lstat/stat report it: mkdir(0755) under our umask
+  local mode
+  mode=$(printf '%04o' $((0755 & ~$(umask))))
+  assert_line "the attacker made hsperfdata_dir; lstat: a directory, not a link, mode $mode, not writable by group or others: the 2013 check passes"
+  assert_line '  4242 -> ../precious.txt (lstat: a symbolic link)'
+  assert_line '  4243 = precious.txt (a hard link: stat gives the same inode, whose st_nlink is now 2)'
   assert_line '  pid 4242: opened and sized to 32768 bytes; precious.txt: 32768 bytes, starting "" (its data is gone)'
   assert_line '  pid 4243: opened and sized to 32768 bytes; precious.txt: 32768 bytes, starting "" (its data is gone)'
   assert_line '  pid 4242: refused: is a symbolic link (not followed)'
@@ -734,7 +740,8 @@ EOF
     assert_line "  store into page $k: ok"
     assert_line "  page $k: ok"
   done
-  assert_line "  store into page $full: SIGBUS (BUS_ADRERR): the filesystem is full, and there is no system call to return ENOSPC"
+  # tmpfs counts its blocks in pages: a 16 KiB mount has 16384/PAGE of them
+  assert_line "  store into page $full: SIGBUS (BUS_ADRERR); statvfs: 0 of $full blocks free: the filesystem is full, and a store has no system call to return ENOSPC"
   assert_line "  page $full: ENOSPC: a clear error at creation; a JVM warns and runs on without shared counters"
   assert_equal "$(ls -A)" base
 }

@@ -33,6 +33,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define FS_SIZE    "16k"
@@ -101,9 +102,18 @@ static void the_2013_way(const char *path, size_t ps)
     for (int pg = 0; pg < FILE_PAGES; pg++) {
         int sig = wb_try_write(m + pg * ps, 1);
         if (sig != 0) {
-            printf("  store into page %d: %s (%s): the filesystem is full, and "
-                   "there is no system call to return ENOSPC\n",
-                   pg, wb_signame(sig), wb_last_fault_code());
+            struct statvfs fs;
+            if (statvfs(path, &fs) == -1)
+                wb_die("statvfs '%s'", path);
+            printf("  store into page %d: %s (%s); statvfs: %llu of %llu "
+                   "blocks free",
+                   pg, wb_signame(sig), wb_last_fault_code(),
+                   (unsigned long long)fs.f_bfree,
+                   (unsigned long long)fs.f_blocks);
+            printf("%s\n", fs.f_bfree == 0
+                               ? ": the filesystem is full, and a store has "
+                                 "no system call to return ENOSPC"
+                               : "");
             break;
         }
         printf("  store into page %d: ok\n", pg);

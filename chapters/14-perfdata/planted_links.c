@@ -24,6 +24,8 @@
 #include "wb.h"
 #include "perfdata_fs.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,17 +138,44 @@ int main(int argc, char *argv[])
     in_top(path, "hsperfdata_dir");
     if (mkdir(path, 0755) == -1)
         wb_die("mkdir '%s'", path);
-    printf("the attacker made hsperfdata_dir (mode 0755, not a link: the "
-           "2013 lstat check passes) and planted:\n");
+    struct stat st;
+    if (lstat(path, &st) == -1)
+        wb_die("lstat '%s'", path);
+    bool passes = S_ISDIR(st.st_mode) && (st.st_mode & 022) == 0;
+    printf("the attacker made hsperfdata_dir; lstat: %s, mode %04o, "
+           "%s: the 2013 check %s\n",
+           S_ISLNK(st.st_mode)   ? "a symbolic link"
+           : S_ISDIR(st.st_mode) ? "a directory, not a link"
+                                 : "not a directory",
+           (unsigned)(st.st_mode & 07777),
+           (st.st_mode & 022) ? "writable by group or others"
+                              : "not writable by group or others",
+           passes ? "passes" : "fails");
+    printf("it planted:\n");
     in_top(path, "hsperfdata_dir/4242");
     if (symlink("../precious.txt", path) == -1)
         wb_die("symlink");
-    printf("  4242 -> ../precious.txt (a symbolic link)\n");
+    char to[4096];
+    ssize_t n = readlink(path, to, sizeof to - 1);
+    if (n == -1)
+        wb_die("readlink '%s'", path);
+    to[n] = '\0';
+    printf("  4242 -> %s (lstat: %s)\n", to,
+           lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? "a symbolic link"
+                                                        : "not a link");
     in_top(path, "hsperfdata_dir/4243");
     in_top(target, "precious.txt");
     if (link(target, path) == -1)
         wb_die("link");
-    printf("  4243 = precious.txt (a hard link: the file now has 2 links)\n");
+    struct stat a, b;
+    if (stat(path, &a) == -1 || stat(target, &b) == -1)
+        wb_die("stat '%s'", path);
+    if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+        printf("  4243 = precious.txt (a hard link: stat gives the same "
+               "inode, whose st_nlink is now %ju)\n",
+               (uintmax_t)b.st_nlink);
+    else
+        printf("  4243: not the same inode as precious.txt (?)\n");
     /* [plant] */
 
     printf(
