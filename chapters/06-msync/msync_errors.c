@@ -7,7 +7,8 @@
  * together, an unknown flag bit, a range that runs into the hole, a range
  * wholly inside it, a zero length, no flag at all, MS_INVALIDATE over a page
  * locked with mlock(2), and an anonymous mapping. Each row prints the call,
- * "ok" or the errno name, and why.
+ * "ok" or the errno name the kernel returned, and what the case is; why the
+ * kernel answers as it does is the README's part, not the program's.
  *
  * The ranges that reach into the hole pass unmapped memory to the kernel on
  * purpose. Valgrind reports that as an error in the program before the
@@ -27,7 +28,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Call msync and print one row: the call as text, the result, the reason. */
+/* Call msync and print one row: the call as text, the result, and what is
+ * special about the arguments (a description of the call, not a finding). */
 static void row(const char *call, void *addr, size_t len, int flags,
                 bool into_hole, const char *why)
 {
@@ -60,21 +62,21 @@ int main(int argc, char *argv[])
     base[0] = 'x'; /* something for MS_SYNC to do */
 
     printf("base = 5 pages of a file, MAP_SHARED; page 3 unmapped (a hole)\n");
-    printf("  %-46s %-7s %s\n", "call", "result", "why");
+    printf("  %-46s %-7s %s\n", "call", "result",
+           "the case (the call's arguments)");
 
     row("msync(base, 3 pages, MS_SYNC)", base, 3 * ps, MS_SYNC, false,
-        "pages 0-2 are mapped: written back, waited for");
+        "pages 0-2, all mapped");
     row("msync(base, 1, MS_SYNC)", base, 1, MS_SYNC, false,
-        "the length is rounded up to a whole page");
+        "length 1, less than a page");
     row("msync(base, 3 pages, MS_ASYNC)", base, 3 * ps, MS_ASYNC, false,
-        "accepted; a no-op since Linux 2.6.19");
-    row("msync(base, 3 pages, 0)", base, 3 * ps, 0, false,
-        "Linux takes no flag as MS_ASYNC; POSIX wants one");
+        "MS_ASYNC alone");
+    row("msync(base, 3 pages, 0)", base, 3 * ps, 0, false, "no flag at all");
     row("msync(base, 3 pages, MS_SYNC|MS_INVALIDATE)", base, 3 * ps,
         MS_SYNC | MS_INVALIDATE, false,
-        "accepted; nothing to invalidate in one page cache");
+        "MS_INVALIDATE on a shared file mapping");
     row("msync(base+page 3, 0, MS_SYNC)", base + 3 * ps, 0, MS_SYNC, false,
-        "length 0: returns before looking at the range");
+        "length 0, at the hole");
 
     /* [refused] */
     row("msync(base+1, 1 page, MS_SYNC)", base + 1, ps, MS_SYNC, false,
@@ -82,11 +84,11 @@ int main(int argc, char *argv[])
     row("msync(base, 3 pages, MS_SYNC|MS_ASYNC)", base, 3 * ps,
         MS_SYNC | MS_ASYNC, false, "MS_SYNC and MS_ASYNC together");
     row("msync(base, 3 pages, 0x8)", base, 3 * ps, 0x8, false,
-        "a flag bit msync does not know");
+        "0x8 is no MS_ flag");
     row("msync(base, 5 pages, MS_SYNC)", base, 5 * ps, MS_SYNC, true,
-        "runs through the hole (the rest is still synced)");
+        "pages 0-4: page 3 is the hole");
     row("msync(base+page 3, 1 page, MS_ASYNC)", base + 3 * ps, ps, MS_ASYNC,
-        true, "nothing mapped there at all");
+        true, "page 3 only: the hole");
     /* [refused] */
 
     /* MS_INVALIDATE refuses to throw away pages that mlock pinned. */
@@ -96,9 +98,9 @@ int main(int argc, char *argv[])
     } else if (mlock(base, ps) == 0) {
         printf("  (locked = base after mlock(base, 1 page))\n");
         row("msync(locked, 1 page, MS_SYNC|MS_INVALIDATE)", base, ps,
-            MS_SYNC | MS_INVALIDATE, false, "the page is locked in memory");
+            MS_SYNC | MS_INVALIDATE, false, "MS_INVALIDATE on the locked page");
         row("msync(locked, 1 page, MS_SYNC)", base, ps, MS_SYNC, false,
-            "a locked page may still be written back");
+            "the locked page, without MS_INVALIDATE");
         munlock(base, ps);
     } else {
         printf("  mlock failed (%s): the EBUSY row is left out "
@@ -113,7 +115,7 @@ int main(int argc, char *argv[])
         wb_die("mmap anonymous");
     anon[0] = 'y';
     row("msync(anon, 1 page, MS_SYNC)", anon, ps, MS_SYNC, false,
-        "no file behind it: nothing to do, still ok");
+        "private anonymous: no file behind it");
 
     if (munmap(anon, ps) == -1 || munmap(base, 3 * ps) == -1 ||
         munmap(base + 4 * ps, ps) == -1)
