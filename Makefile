@@ -115,9 +115,16 @@ $(MATRIX_CELL): scripts/matrix/cell.c
 test-matrix: setup all $(MATRIX_CELL) ## the tests in every environment of the matrix, and a table (README: Supported environments)
 	$(Q)WB_BUILD='$(BUILD)' CH='$(CH)' MATRIX_CELLS='$(MATRIX_CELLS)' scripts/matrix/matrix.sh
 
-book: ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
+# The book replays the transcripts recorded under a machine fact (`<!--
+# transcript: when FACT=VALUE -->`; all of them with WB_BOOK_REPLAY=all) and
+# shows this machine's output beside any that differ (scripts/transcripts.sh,
+# book/md-filter.sh); it needs those demos and the doctor.
+BOOK_DEMOS := $(shell scripts/transcripts.sh --demos '$(BUILD)' $(wildcard chapters/*/README.md))
+
+book: $(DOCTOR) $(BOOK_DEMOS) ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
 	$(Q)WB_SETUP_EXTRA='doxygen dot:graphviz ?chromium' scripts/setup.sh
 	$(Q)rm -rf $(BUILD)/book && mkdir -p $(BUILD)/book
+	$(Q)scripts/transcripts.sh --replay '$(BUILD)' '$(BUILD)/book/replay' $(wildcard chapters/*/README.md)
 	$(Q)WB_ROOT='$(CURDIR)' WB_BOOK_OUT='$(CURDIR)/$(BUILD)/book' \
 	  WB_BOOK_INPUT='$(addprefix $(CURDIR)/,$(BOOK_PAGES))' \
 	  WB_DOT_DIRS='$(addprefix $(CURDIR)/,$(wildcard chapters/*))' doxygen book/Doxyfile \

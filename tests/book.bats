@@ -6,26 +6,37 @@ load helper
 
 BOOK=${WB_BOOK:-$WB_BUILD/book/html}
 
-# normalise: what may differ from run to run (addresses, pids, durations,
-# the temporary directory, where the checkout is) is replaced by a
-# placeholder on both sides.
+# normalise MODE: what may differ from run to run on one machine (addresses,
+# pids, durations, the temporary directory, where the build is) becomes a
+# placeholder on both sides; offsets, sizes and counts compare exactly unless
+# the block says `numbers vary` (MODE numbers). The rules live in
+# scripts/transcripts.sh, which `make book` uses too.
 normalise() { # MODE
-  local tmp=${TMPDIR%/}
-  sed -E -e "s#${tmp//#/\\#}#\$TMPDIR#g" \
-         -e 's#[^ ]*/build/#BUILD/#g' \
-         -e 's/0x[0-9a-f]{6,}/0xADDR/g' \
-         -e 's/\b(pid|PID|process) [0-9]+/\1 N/g' \
-         -e 's/\b[0-9]+(\.[0-9]+)? ?(ns|us|ms|s|sec|seconds)\b/T/g' |
-    if [[ $1 == numbers ]]; then sed -E 's/[0-9]+/N/g; s/ +/ /g'; else cat; fi
+  WB_BUILD=$WB_BUILD "$WB_ROOT/scripts/transcripts.sh" --normalise "$1"
+}
+
+# for_this_machine K: every `when FACT=VALUE` condition of run K holds here
+# (`fact FACT` is VALUE); if not, says which one does not (status 1), or that
+# the doctor knows no such fact (status 2: a misspelt name fails the test).
+for_this_machine() {
+  local cond have
+  while IFS= read -r cond; do
+    [[ -n $cond ]] || continue
+    have=$(fact "${cond%%=*}" 2>&1) || { echo "no machine fact '${cond%%=*}': $have"; return 2; }
+    if [[ $have != "${cond#*=}" ]]; then
+      echo "${cond%%=*} is $have here, the transcript is for ${cond}"
+      return 1
+    fi
+  done <"$1.when"
 }
 
 @test "book transcripts: every console block in a write-up matches a real run of its demo" {
   on_valgrind && skip "transcripts quote native runs; under Valgrind malloc, /proc/self/exe and the address space differ (the demos' own tests still run under it)"
-  local readme ch k cmd mode bad=0 runs=0
+  local readme ch k cmd mode why status bad=0 runs=0 other=0
   for readme in "$WB_ROOT"/chapters/*/README.md; do
     ch=$(basename "$(dirname "$readme")")
     rm -rf "$BATS_TEST_TMPDIR/tr"
-    "$WB_ROOT/scripts/transcripts.sh" "$readme" "$BATS_TEST_TMPDIR/tr"
+    "$WB_ROOT/scripts/transcripts.sh" "$readme" "$BATS_TEST_TMPDIR/tr" || { bad=$((bad + 1)); continue; }
     for cmdf in "$BATS_TEST_TMPDIR"/tr/*.cmd; do
       [[ -e $cmdf ]] || continue
       k=${cmdf%.cmd}
@@ -34,6 +45,14 @@ normalise() { # MODE
       runs=$((runs + 1))
       if [[ ! -x $WB_BUILD/chapters/$ch/${cmd[0]} ]]; then
         echo "$(<"$k.where"): '${cmd[0]}' is not a demo of $ch"
+        bad=$((bad + 1)); continue
+      fi
+      why=$(for_this_machine "$k") && status=0 || status=$?
+      if [[ $status -eq 1 ]]; then
+        echo "$(<"$k.where"): '${cmd[*]}' not for this machine: $why"
+        other=$((other + 1)); continue
+      elif [[ $status -ne 0 ]]; then
+        echo "$(<"$k.where"): $why"
         bad=$((bad + 1)); continue
       fi
       rm -rf "$BATS_TEST_TMPDIR/run" && mkdir "$BATS_TEST_TMPDIR/run"
@@ -45,8 +64,80 @@ normalise() { # MODE
       fi
     done
   done
-  echo "$runs transcripts checked, $bad differ"
+  echo "$runs transcripts: $((runs - other - bad)) match, $bad differ, $other not for this machine"
   [[ $runs -gt 0 && $bad -eq 0 ]]
+}
+
+@test "book normaliser: offsets, sizes and counts compare exactly; addresses, pids, durations and paths do not" {
+  local a b
+  a='  PT_LOAD 1: offset 0x002000 vaddr 0x002000 filesz 0x001e49 memsz 0x001e49 R-X
+  region page 65507 is still mapped, at file offset 0xffe3000 as before
+  address  0x562867dea000-0x562867deb000  first byte to one past the last: 1 page(s)
+reader: stored "and hello back from pid 29851" at offset 2048
+  time: 0.233 ms, 3.92 us per call, 30.00 s
+  file /work/main/build/chapters/04-private-file/elf_segments and '"$TMPDIR"'/data'
+  # an offset (filesz) one digit off is caught
+  b=${a/filesz 0x001e49/filesz 0x001f49}
+  [[ $(normalise exact <<<"$a") != "$(normalise exact <<<"$b")" ]] || fail "a changed filesz compared equal"
+  # so is a seven-digit file offset and a count
+  b=${a/0xffe3000/0xffe4000}
+  [[ $(normalise exact <<<"$a") != "$(normalise exact <<<"$b")" ]] || fail "a changed offset compared equal"
+  b=${a/page 65507/page 65508}
+  [[ $(normalise exact <<<"$a") != "$(normalise exact <<<"$b")" ]] || fail "a changed count compared equal"
+  # addresses, pids, durations, the build and temporary directories are not
+  b=${a//0x562867de/0x7f3a41c0}
+  b=${b/pid 29851/pid 4242}
+  b=${b/0.233 ms/12.5 ms}
+  b=${b/3.92 us/4 us}
+  b=${b/30.00 s/5 s}
+  b=${b//\/work\/main\/build\//\/home\/student\/mmap\/build\/}
+  run diff <(normalise exact <<<"$a") <(TMPDIR=/tmp/elsewhere normalise exact <<<"${b//$TMPDIR//tmp/elsewhere}")
+  assert_success
+  # `numbers vary`: every number compares equal, offsets too
+  b=${a/filesz 0x001e49/filesz 0x0a1f49}
+  run diff <(normalise numbers <<<"$a") <(normalise numbers <<<"$b")
+  assert_success
+}
+
+@test "book transcript annotations: numbers vary and when FACT=VALUE reach the runs they govern" {
+  cat >README.md <<'MD'
+# fixture
+<!-- transcript: numbers vary -->
+```console
+$ one
+1
+```
+<!-- transcript: numbers vary; when zero_page=no; when thp=madvise, page_size=4096 -->
+
+```console
+$ two a
+2
+$ three
+3
+```
+Prose ends an annotation.
+<!-- transcript: when zero_page=yes -->
+Like this.
+```console
+$ four
+4
+```
+MD
+  run "$WB_ROOT/scripts/transcripts.sh" README.md tr
+  assert_success
+  [[ $(cat tr/1.mode tr/2.mode tr/3.mode tr/4.mode | paste -sd ' ') == "numbers numbers numbers exact" ]] || fail "modes: $(cat tr/*.mode)"
+  [[ ! -s tr/1.when && ! -s tr/4.when ]] || fail "conditions where none apply: $(cat tr/1.when tr/4.when)"
+  assert_equal "$(cat tr/2.when)" $'zero_page=no\nthp=madvise\npage_size=4096'
+  assert_equal "$(cat tr/3.when)" "$(cat tr/2.when)"
+  assert_equal "$(cat tr/2.cmd) / $(cat tr/2.want) / $(cat tr/2.where) / $(cat tr/2.block)" "two a / 2 / README.md:10 / 14"
+  # a misspelt annotation is an error, not a check silently turned off
+  printf '<!-- transcript: number vary -->\n```console\n$ one\n1\n```\n' >bad.md
+  run --separate-stderr "$WB_ROOT/scripts/transcripts.sh" bad.md tr2
+  assert_failure
+  [[ $stderr == *'unknown transcript annotation "number vary"'* ]] || fail "stderr: $stderr"
+  printf '<!-- transcript: when Zero_Page -->\n```console\n$ one\n1\n```\n' >bad2.md
+  run --separate-stderr "$WB_ROOT/scripts/transcripts.sh" bad2.md tr3
+  assert_failure
 }
 
 @test "book pages: every chapter has a page, every internal link and diagram resolves" {

@@ -9,7 +9,10 @@
  * read-only data, rw-p for data, r--p again for the part of the data that
  * GNU_RELRO makes read-only after relocation, and an anonymous rw-p line for
  * a .bss that runs past the last page of the file. All are 'p': MAP_PRIVATE,
- * so relocations and writes to data never reach the file. Last, it tries to
+ * so relocations and writes to data never reach the file. For each object it
+ * also says what the headers imply for the page-sized mappings, computed from
+ * them: which neighbouring segments share a page of the file (mapped twice),
+ * and how much .bss lies in the last file page and past it. Last, it tries to
  * open its own executable for writing (ETXTBSY).
  *
  * Usage: elf_segments [-h]
@@ -53,6 +56,52 @@ static void flags_str(Elf64_Word f, char out[4])
     out[1] = (f & PF_W) ? 'W' : '-';
     out[2] = (f & PF_X) ? 'X' : '-';
     out[3] = '\0';
+}
+
+/* What the headers imply, computed from them rather than stated: which
+ * neighbouring PT_LOADs round out to a common page of the file (that page is
+ * then mapped twice), and how much of a segment's memory lies past its last
+ * file page (.bss that must come from anonymous memory). */
+static void observe(const struct object *o)
+{
+    int shared = 0;
+    for (int k = 0; k + 1 < o->nload; k++) {
+        const Elf64_Phdr *a = &o->load[k], *b = &o->load[k + 1];
+        if (a->p_filesz == 0 || b->p_filesz == 0)
+            continue;
+        unsigned long lo = down(b->p_offset) > down(a->p_offset)
+                               ? down(b->p_offset)
+                               : down(a->p_offset);
+        unsigned long ahi = up(a->p_offset + a->p_filesz),
+                      bhi = up(b->p_offset + b->p_filesz);
+        unsigned long hi = ahi < bhi ? ahi : bhi;
+        if (lo >= hi)
+            continue;
+        printf("  PT_LOAD %d and %d share file page(s) 0x%06lx..0x%06lx: "
+               "mapped twice, at vaddr 0x%06lx and 0x%06lx\n",
+               k, k + 1, lo, hi, lo - a->p_offset + a->p_vaddr,
+               lo - b->p_offset + b->p_vaddr);
+        shared++;
+    }
+    if (shared == 0)
+        printf("  no two PT_LOADs share a page of the file\n");
+    for (int k = 0; k < o->nload; k++) {
+        const Elf64_Phdr *ph = &o->load[k];
+        if (ph->p_memsz <= ph->p_filesz)
+            continue;
+        unsigned long fend = ph->p_vaddr + ph->p_filesz,
+                      mend = ph->p_vaddr + ph->p_memsz;
+        printf("  PT_LOAD %d: memsz - filesz = 0x%lx bytes of .bss", k,
+               ph->p_memsz - ph->p_filesz);
+        if (fend % wb_page_size() != 0)
+            printf("; 0x%06lx..0x%06lx is in the last file page (the loader "
+                   "zeroes it)",
+                   fend, up(fend) < mend ? up(fend) : mend);
+        if (up(mend) > up(fend))
+            printf("; 0x%06lx..0x%06lx lies past it: %lu anonymous page(s)",
+                   up(fend), up(mend), (up(mend) - up(fend)) / wb_page_size());
+        printf("\n");
+    }
 }
 
 /* Read the ELF and program headers of `file` into o; print the PT_LOADs. */
@@ -104,6 +153,7 @@ static void read_headers(const char *file, const char *name, struct object *o)
             "  GNU_RELRO: vaddr 0x%06lx..0x%06lx, read-only after relocation: "
             "pages 0x%06lx..0x%06lx\n",
             o->relro_lo, o->relro_hi, down(o->relro_lo), down(o->relro_hi));
+    observe(o);
 }
 
 /* Match every maps line inside the object's address span to a PT_LOAD. */
@@ -213,7 +263,8 @@ int main(int argc, char *argv[])
         printf("open(/proc/self/exe, O_RDWR): allowed%s\n",
                wb_on_valgrind()
                    ? " (under Valgrind the kernel ran valgrind, not this file)"
-                   : "");
+                   : ": this kernel lets the file of a running program be "
+                     "opened for writing");
         close(fd);
     }
     return 0;

@@ -88,11 +88,15 @@ int main(int argc, char *argv[])
     } else {
         fd = wb_temp_file("private_write", temp_path);
         atexit(remove_temp);
-        char page[8192];
-        for (size_t k = 0; k < sizeof page; k++)
-            page[k] = "original file text "[k % 19];
-        if (pwrite(fd, page, 2 * ps, 0) != (ssize_t)(2 * ps))
+        /* two pages of whatever size this machine's pages are */
+        char *text = malloc(2 * ps);
+        if (text == NULL)
+            wb_die("malloc");
+        for (size_t k = 0; k < 2 * ps; k++)
+            text[k] = "original file text "[k % 19];
+        if (pwrite(fd, text, 2 * ps, 0) != (ssize_t)(2 * ps))
             wb_die("write '%s'", temp_path);
+        free(text);
     }
     struct stat st;
     if (fstat(fd, &st) == -1)

@@ -112,7 +112,14 @@ int main(int argc, char *argv[])
     printf("  close-on-exec: %s\n", fdflags & FD_CLOEXEC ? "yes" : "no");
     printf("  seals:");
     print_seals(fd);
-    printf(" (no MFD_ALLOW_SEALING: no seal can be added)\n");
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals != -1 && (seals & F_SEAL_SEAL))
+        printf(" (no MFD_ALLOW_SEALING: no seal can be added)\n");
+    else if (seals != -1 && (seals & F_SEAL_EXEC))
+        printf(" (not asked for: vm.memfd_noexec made the call "
+               "MFD_NOEXEC_SEAL, which allows sealing)\n");
+    else
+        printf("\n");
 
     /* [both_ways] */
     const char *line = "written with write(2)";

@@ -7,8 +7,9 @@
  * PROT_READ one of a read-write descriptor, which mprotect(2) could make
  * writable. A private mapping does not count. Once sealed, write(2) and a
  * new writable shared mapping fail with EPERM, a read-only shared mapping
- * cannot be mprotect'ed writable (EACCES), and a private mapping is still a
- * private copy. But F_SEAL_WRITE says nothing about the size: ftruncate can
+ * (allowed since Linux 6.7; EPERM before, which the demo reports) cannot be
+ * mprotect'ed writable (EACCES), and a private mapping is still a private
+ * copy. But F_SEAL_WRITE says nothing about the size: ftruncate can
  * still empty the file, which is why a receiver wants the size seals too.
  *
  * Part 2: F_SEAL_FUTURE_WRITE (Linux 5.1) is accepted while a writable
@@ -106,11 +107,16 @@ int main(int argc, char *argv[])
     if (p != MAP_FAILED)
         unmap(p);
     ro = map(fd, PROT_READ, MAP_SHARED);
+    int map_errno = errno;
     outcome("mmap(PROT_READ, MAP_SHARED)", ro == MAP_FAILED ? -1 : 0);
     if (ro != MAP_FAILED) {
         outcome("  then mprotect(PROT_READ|PROT_WRITE)",
                 mprotect(ro, ps, PROT_READ | PROT_WRITE));
         unmap(ro);
+    } else if (map_errno == EPERM) {
+        printf("  this kernel refuses even a read-only shared mapping of a "
+               "write-sealed memfd (Linux 6.7 allows it); MAP_PRIVATE reads "
+               "it anywhere\n");
     }
     memcpy(priv, "private", 8);
     printf("  stored \"%s\" through the private mapping: ok\n", priv);

@@ -128,6 +128,7 @@ int main(int argc, char *argv[])
            old);
     if (munmap(old, ps) == -1)
         wb_die("munmap");
-    printf("  munmap: nothing refers to either object now, both are freed\n");
+    printf("  munmap: neither object has a name, a descriptor or a mapping "
+           "left\n");
     return 0;
 }

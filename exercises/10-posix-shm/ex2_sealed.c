@@ -28,7 +28,9 @@
  *   and exit 1. A message without a descriptor:
  *     ex2_sealed: the sender sent no descriptor                 exit 1
  *   In all those cases OUTFILE is not created. Otherwise map the memfd
- *   read-only (its size from fstat(2)), write its bytes to OUTFILE
+ *   PROT_READ with MAP_PRIVATE, its size from fstat(2) (MAP_PRIVATE reads
+ *   a write-sealed memfd on every kernel; MAP_SHARED, even read-only, is
+ *   refused with EPERM before Linux 6.7), write its bytes to OUTFILE
  *   (created or truncated, mode 0644) and print
  *     received N bytes, seals: F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE
  *   listing every seal it has, in the order F_SEAL_SEAL, F_SEAL_SHRINK,

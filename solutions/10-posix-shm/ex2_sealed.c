@@ -228,7 +228,9 @@ static int do_recv(const char *out)
     if (o == -1)
         wb_die("open '%s'", out);
     if (size > 0) {
-        const char *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        /* MAP_PRIVATE: a read-only MAP_SHARED mapping of a write-sealed
+         * memfd is refused (EPERM) before Linux 6.7. */
+        const char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED)
             wb_die("mmap");
         for (size_t done = 0; done < size;) {
