@@ -175,7 +175,7 @@ demos() {
 # differs from the transcript, OUTDIR/CHAPTER/LINE.md holds the Markdown
 # md-filter.sh puts after the block's closing fence (README line LINE).
 replay() {
-  local build=$1 out=$2 readme ch k cmd mode block last conds note
+  local build=$1 out=$2 readme ch k i mode block conds note
   local -a args
   shift 2
   build=$(cd "$build" && pwd)
@@ -191,8 +191,9 @@ replay() {
     split "$readme" "$tmp/tr"
     # Group the runs by block: a block is shown again whole when any run differs.
     declare -A differs=() got=() cond=()
-    for k in $(cd "$tmp/tr" && ls -- *.cmd 2>/dev/null | sort -n); do
-      k=$tmp/tr/${k%.cmd}
+    for ((i = 1; ; i++)); do
+      k=$tmp/tr/$i
+      [[ -e $k.cmd ]] || break
       replayed "$k" || continue
       block=$(<"$k.block")
       read -r -a args <"$k.cmd"
