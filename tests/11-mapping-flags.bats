@@ -27,7 +27,7 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
 
 @test "demo overcommit: a single writable mapping above RAM + swap is ENOMEM in mode 0, unless MAP_NORESERVE" {
   local mode ram swap big
-  mode=$(</proc/sys/vm/overcommit_memory)
+  mode=$(fact overcommit)
   ram=$(meminfo MemTotal) swap=$(meminfo SwapTotal)
   big=$(((ram + swap) / 1048576 + 2))
   run_demo overcommit
@@ -45,7 +45,7 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
 
 @test "demo overcommit: private and shared writable memory is charged to Committed_AS; read-only, PROT_NONE and MAP_NORESERVE are not" {
   local mode noreserve=0
-  mode=$(</proc/sys/vm/overcommit_memory)
+  mode=$(fact overcommit)
   [[ $mode == 2 ]] && noreserve=1 # strict mode charges MAP_NORESERVE too
   run_demo overcommit
   assert_success
@@ -58,7 +58,7 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
 }
 
 @test "demo overcommit: two mappings each below RAM + swap both succeed in mode 0, together charged in full" {
-  [[ $(</proc/sys/vm/overcommit_memory) == 0 ]] || skip "vm.overcommit_memory is not 0 here"
+  [[ $(fact overcommit) == 0 ]] || skip "vm.overcommit_memory is not 0 here (make doctor)"
   local ram swap piece
   ram=$(meminfo MemTotal) swap=$(meminfo SwapTotal)
   piece=$(((ram + swap) * 1024 / 4 * 3 / 1073741824))
@@ -70,41 +70,79 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
 
 # ---------------------------------------------------------------- populate
 
+# read_own N: OWN, the pages read faults leave anonymous memory owning, for
+# N pages read, as the machine's zero-page fact predicts: none where reads
+# map the shared zero page, all where the kernel allocates a page instead.
+read_own() {
+  local zp
+  zp=$(fact zero_page) || return 1
+  case $zp in
+    yes) OWN=0 ;;
+    no) OWN=$1 ;;
+    *) skip "the probe could not tell whether this kernel maps the zero page (make doctor)" ;;
+  esac
+}
+
 @test "demo populate: residency and private pages after each way of populating" {
-  local n=16 name
+  local n=16 own
+  read_own $n
+  own=$OWN
   run_demo populate $n
   assert_success
+  assert_line --regexp '^THP off for this process \(prctl PR_SET_THP_DISABLE\): one page per anonymous fault '
   # cols: map-time faults, resident, own pages, read faults, write faults
   cols 41 "private anonymous";                        [[ "${COLS[*]:1:2}" == "0 0" ]] || fail "plain: ${COLS[*]}"
   cols 41 "private anonymous, MAP_POPULATE";          [[ "${COLS[*]:1:2}" == "$n $n" ]] || fail "MAP_POPULATE: ${COLS[*]}"
   cols 41 "private anon, MAP_POPULATE|MAP_NONBLOCK";  [[ "${COLS[*]:1:2}" == "0 0" ]] || fail "MAP_NONBLOCK: ${COLS[*]}"
-  cols 41 "private anon, PROT_READ, MAP_POPULATE";    [[ "${COLS[*]:1:2} ${COLS[4]}" == "$n 0 -" ]] || fail "read-only: ${COLS[*]}"
+  # populated with read faults: the zero page (own 0) or private pages (own n)
+  cols 41 "private anon, PROT_READ, MAP_POPULATE";    [[ "${COLS[*]:1:2} ${COLS[4]}" == "$n $own -" ]] || fail "read-only (zero page $(fact zero_page)): ${COLS[*]}"
   cols 41 "private anon, MADV_POPULATE_WRITE";        [[ "${COLS[*]:1:2}" == "$n $n" ]] || fail "POPULATE_WRITE: ${COLS[*]}"
-  cols 41 "private anon, MADV_POPULATE_READ";         [[ "${COLS[*]:1:2}" == "$n 0" ]] || fail "POPULATE_READ: ${COLS[*]}"
+  cols 41 "private anon, MADV_POPULATE_READ";         [[ "${COLS[*]:1:2}" == "$n $own" ]] || fail "POPULATE_READ (zero page $(fact zero_page)): ${COLS[*]}"
   # a private writable file mapping is copied page by page at mmap() time
   cols 41 "private file, MAP_POPULATE";               [[ "${COLS[*]:1:2}" == "$n $n" ]] || fail "private file: ${COLS[*]}"
   cols 41 "private file, PROT_READ, MAP_POPULATE";    [[ "${COLS[*]:1:2}" == "$n 0" ]] || fail "private file, read-only: ${COLS[*]}"
   cols 41 "shared file, MAP_POPULATE";                [[ "${COLS[*]:1:2}" == "$n 0" ]] || fail "shared file: ${COLS[*]}"
+  # the case the demo says it saw is the machine's
+  if [[ $own == 0 ]]; then
+    assert_line "  the read faults mapped the shared zero page, so the first write of each page still faults"
+    assert_line "  (the machine probe agrees: zero page yes; make doctor)"
+  else
+    assert_line "  this kernel does not map the shared zero page, a read fault allocates a page, so later writes cost nothing"
+    assert_line "  (the machine probe agrees: zero page no; make doctor)"
+  fi
 }
 
 @test "demo populate: populated pages cost no faults later; MAP_NONBLOCK and plain mappings fault on every page" {
   on_instrumented && skip "Valgrind and ASan take page faults of their own: counts are checked natively only"
-  local n=16
+  local n=16 w f lo
+  # The first write after a read: a fault to replace the zero page, or none
+  # where the read already allocated a writable page of its own.
+  read_own $n
+  [[ $OWN == 0 ]] && w=$n || w=0
   run_demo populate $n
   assert_success
   cols 41 "private anonymous"
-  near "${COLS[3]}" $n "plain, reads"; near "${COLS[4]}" $n "plain, writes (zero page replaced)"
+  near "${COLS[3]}" $n "plain, reads"; near "${COLS[4]}" $w "plain, writes after the reads (zero page $(fact zero_page))"
   cols 41 "private anonymous, MAP_POPULATE"
   near "${COLS[0]}" $n "MAP_POPULATE, inside mmap"; near "${COLS[3]}" 0 "MAP_POPULATE, reads"; near "${COLS[4]}" 0 "MAP_POPULATE, writes"
   cols 41 "private anon, MAP_POPULATE|MAP_NONBLOCK"
   near "${COLS[0]}" 0 "MAP_NONBLOCK, inside mmap"; near "${COLS[3]}" $n "MAP_NONBLOCK, reads"
   cols 41 "private anon, MADV_POPULATE_READ"
-  near "${COLS[3]}" 0 "POPULATE_READ, reads"; near "${COLS[4]}" $n "POPULATE_READ, writes"
+  near "${COLS[0]}" $n "POPULATE_READ, inside madvise"; near "${COLS[3]}" 0 "POPULATE_READ, reads"
+  near "${COLS[4]}" $w "POPULATE_READ, writes (zero page $(fact zero_page))"
   cols 41 "shared file, MAP_POPULATE"
   near "${COLS[3]}" 0 "shared file, reads"
   # Dirty tracking: a disk file's pages stay read-only until written; tmpfs
   # has no writeback, so its shared pages are mapped writable at once.
   if on_tmpfs; then near "${COLS[4]}" 0 "shared tmpfs file, writes"; else near "${COLS[4]}" $n "shared file, writes"; fi
+  # Fault-around: each read fault on the cached file maps up to F pages
+  # (the probe's file_fault_pages), in windows aligned to F pages that stop
+  # at the mapping's ends and at a page table's edge: at least n/F faults,
+  # at most two more.
+  f=$(fact file_fault_pages)
+  lo=$(( (n + f - 1) / f ))
+  cols 41 "shared file"
+  (( COLS[3] >= lo && COLS[3] <= lo + 2 )) || fail "shared file, reads: ${COLS[3]} faults, expected $lo to $((lo + 2)) (fault-around of $f pages)"
 }
 
 @test "demo populate: NPAGES must be a positive number" {
@@ -117,17 +155,23 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
 @test "demo locked: MAP_LOCKED pages are resident and Locked; above RLIMIT_MEMLOCK EAGAIN and ENOMEM, at 0 EPERM" {
   run_demo locked
   assert_success
-  local kb=$((16 * PAGE / 1024))
-  assert_line --regexp "^RLIMIT_MEMLOCK was (unlimited|[0-9]+ KiB); lowered to 16 pages \\($kb KiB\\) for this demo\$"
+  local kb=$((16 * PAGE / 1024)) was
+  was=$(fact memlock)
+  [[ $was == unlimited ]] || was="$((was / 1024)) KiB"
+  assert_line "RLIMIT_MEMLOCK was $was; lowered to 16 pages ($kb KiB) for this demo"
   assert_line "1. within the limit: mmap(16 pages, MAP_LOCKED): ok, 16 of 16 resident untouched, smaps Locked: $kb kB"
   assert_line "3. over the limit, no CAP_IPC_LOCK: mmap(32 pages, MAP_LOCKED): EAGAIN"
   assert_line "   over the limit, no CAP_IPC_LOCK: mlock(32 pages): ENOMEM"
   assert_line "   within the limit, no CAP_IPC_LOCK: mlock(16 pages): ok, smaps Locked: $kb kB"
   assert_line "4. limit 0, no CAP_IPC_LOCK: mlock(1 page): EPERM"
-  if [[ $(id -u) -eq 0 ]]; then
-    # root holds CAP_IPC_LOCK, which lifts the limit
+  if [[ $(fact cap_ipc_lock) == yes ]]; then
+    # CAP_IPC_LOCK (root has it, unless a container took it away) lifts the limit
+    assert_line --regexp "^this process has CAP_IPC_LOCK \\((it runs as root|granted to it)\\): the limit does not apply to it\$"
     assert_line "2. over the limit, with CAP_IPC_LOCK: mmap(32 pages, MAP_LOCKED): ok, 32 of 32 resident untouched, smaps Locked: $((2 * kb)) kB"
     assert_line "   over the limit, with CAP_IPC_LOCK: mlock(32 pages): ok, smaps Locked: $((2 * kb)) kB"
+  else
+    assert_line "this process has no CAP_IPC_LOCK: the limit applies (with it, as root usually has it, step 2 would show the bypass)"
+    refute_line --partial "2. over the limit"
   fi
 }
 
@@ -140,49 +184,98 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
     run_demo locked
   fi
   assert_success
-  assert_line "this process has no CAP_IPC_LOCK: the limit applies (as root, step 2 would show the bypass)"
+  assert_line "this process has no CAP_IPC_LOCK: the limit applies (with it, as root usually has it, step 2 would show the bypass)"
   refute_line --partial "2. over the limit"
   assert_line "3. over the limit, no CAP_IPC_LOCK: mmap(32 pages, MAP_LOCKED): EAGAIN"
 }
 
 # ---------------------------------------------------------------- hugepages
 
+# surplus: vm.nr_overcommit_hugepages, the pages the kernel may add to an
+# empty pool on demand (0 unless an administrator set it).
+surplus() { cat /proc/sys/vm/nr_overcommit_hugepages 2>/dev/null || echo 0; }
+
+@test "demo hugepages: it lists this machine's hugetlb sizes and the default pool" {
+  local sizes="" s
+  for s in $(fact hugetlb_sizes); do sizes+=" $s kB"; done
+  [[ -n $sizes ]] || skip "no hugetlb page sizes here (make doctor)"
+  run_demo hugepages hugetlb
+  assert_success
+  assert_line "hugetlb page sizes here:$sizes"
+  assert_line --regexp "^default size [0-9]+ kB: HugePages_Total [0-9]+, HugePages_Free $(fact hugetlb_free) \(vm.nr_hugepages\), surplus allowed $(surplus) "
+  refute_line --partial "3. transparent huge pages"
+}
+
 @test "demo hugepages: with an empty pool MAP_HUGETLB is ENOMEM, and MAP_NORESERVE turns it into SIGBUS on first touch" {
-  [[ $(meminfo HugePages_Free) -eq 0 ]] || skip "this machine has free huge pages (vm.nr_hugepages > 0)"
+  [[ $(fact hugetlb_free) -eq 0 ]] || skip "this machine has free huge pages (vm.nr_hugepages > 0)"
+  [[ $(surplus) -eq 0 ]] || skip "vm.nr_overcommit_hugepages lets the pool grow on demand here"
   local hkb
   hkb=$(meminfo Hugepagesize)
   run_demo hugepages
   assert_success
-  assert_line "default size $hkb kB: HugePages_Total $(meminfo HugePages_Total), HugePages_Free 0 (vm.nr_hugepages)"
   assert_line "1. mmap($hkb kB, MAP_HUGETLB): ENOMEM"
   assert_line --partial "sysctl vm.nr_hugepages="
   assert_line "2. mmap(MAP_HUGETLB|MAP_NORESERVE): ok; first write: SIGBUS (BUS_ADRERR)"
 }
 
 @test "demo hugepages: with pages in the pool MAP_HUGETLB maps a huge page, used on first touch" {
-  local free hkb
-  free=$(meminfo HugePages_Free)
-  [[ $free -gt 0 ]] || skip "no huge pages reserved here (vm.nr_hugepages is 0): the ENOMEM test covers this machine"
+  local hkb
+  [[ $(fact hugetlb_free) -gt 0 ]] || skip "no huge pages reserved here (vm.nr_hugepages is 0): the ENOMEM test covers this machine"
   hkb=$(meminfo Hugepagesize)
-  run_demo hugepages
+  run_demo hugepages hugetlb
   assert_success
   assert_line "1. mmap($hkb kB, MAP_HUGETLB): ok, smaps KernelPageSize: $hkb kB"
   assert_line --regexp "^   HugePages_Free: [0-9]+ before, [0-9]+ after mmap \(Rsvd [0-9]+: promised, not used\), [0-9]+ after the first write$"
   assert_line "   munmap() of one 4 KiB page inside it: EINVAL"
 }
 
-@test "demo hugepages: the THP fallback: MADV_HUGEPAGE gives a huge page on one touch, MADV_NOHUGEPAGE one small page" {
-  local policy hkb n
-  policy=$(sed -E 's/.*\[(.*)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled) ||
-    skip "no transparent huge pages in this kernel"
-  [[ $policy != never ]] || skip "transparent huge pages are disabled here (enabled = never)"
-  hkb=$(meminfo Hugepagesize)
-  n=$((hkb * 1024 / PAGE))
-  run_demo hugepages
+# thp_expect: from the THP facts, what one write into a fresh, PMD-aligned,
+# PMD-sized piece marked MADV_HUGEPAGE maps: PMD (the PMD size in kB, the
+# largest of the per-size knobs, or Hugepagesize before Linux 6.8, which
+# has no such knobs) and GOT_KB (the size of what one fault maps: the
+# largest size enabled for such a piece, or the page size if none is).
+# A size is enabled if its knob says always or madvise (the piece asked),
+# or inherit while the global policy is always or madvise.
+thp_expect() {
+  local thp sizes e kb set
+  thp=$(fact thp) sizes=$(fact thp_sizes)
+  [[ $thp != absent ]] || skip "no transparent huge pages in this kernel"
+  PMD=0 GOT_KB=$((PAGE / 1024))
+  for e in $sizes; do
+    kb=${e%%:*} set=${e#*:}
+    [[ $set == absent ]] && continue
+    ((kb > PMD)) && PMD=$kb
+    case $set in
+      always|madvise) ((kb > GOT_KB)) && GOT_KB=$kb ;;
+      inherit) [[ $thp == always || $thp == madvise ]] && ((kb > GOT_KB)) && GOT_KB=$kb ;;
+    esac
+  done
+  if ((PMD == 0)); then # before 6.8: the PMD size only, by the global policy
+    PMD=$(meminfo Hugepagesize)
+    [[ $thp == always || $thp == madvise ]] && GOT_KB=$PMD
+  fi
+  return 0
+}
+
+@test "demo hugepages: the THP fallback: one write maps what the THP settings allow, MADV_NOHUGEPAGE one small page" {
+  local n got ahp what
+  thp_expect
+  n=$((PMD * 1024 / PAGE)) got=$((GOT_KB * 1024 / PAGE))
+  if ((GOT_KB == PMD)); then ahp=$PMD what="one $PMD kB huge page"
+  elif ((got == 1)); then ahp=0 what="one small page"
+  else ahp=0 what="a $GOT_KB kB multi-size THP folio"; fi
+  run_demo hugepages thp
   assert_success
-  assert_line --partial "3. transparent huge pages: enabled = $policy"
-  assert_line "   MADV_HUGEPAGE:   one byte written:  $n of $n pages resident, AnonHugePages: $hkb kB"
-  assert_line "   MADV_NOHUGEPAGE: one byte written:    1 of $n pages resident, AnonHugePages: 0 kB"
+  assert_line --partial "3. transparent huge pages: enabled = $(fact thp)"
+  assert_line "$(printf '   %-16s one byte written: %4d of %d pages resident, AnonHugePages: %d kB: %s' MADV_HUGEPAGE: $got $n $ahp "$what")"
+  assert_line "$(printf '   %-16s one byte written: %4d of %d pages resident, AnonHugePages: 0 kB: one small page' MADV_NOHUGEPAGE: 1 $n)"
+}
+
+@test "demo hugepages: a bad argument is one usage line, exit 2" {
+  run_demo -2 --separate-stderr hugepages pool
+  assert_one_error_line hugepages "'pool': expected hugetlb or thp"
+  run_demo -2 --separate-stderr hugepages thp thp
+  assert_one_error_line hugepages "too many"
 }
 
 # ---------------------------------------------------------------- validate
@@ -260,6 +353,17 @@ vrow() { printf '%-24s %-11s %-11s %-11s %s' "$@"; }
   i=$(index_of "write at area page $gap (one page lower, inside the gap): SIGSEGV (SEGV_MAPERR)")
   [[ $i -ge 0 ]] || fail "no SIGSEGV inside the gap"
   assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p 0)"
+}
+
+@test "demo growsdown: a PROT_NONE neighbour keeps no gap: the mapping grows right down to it" {
+  local gap=256 total
+  [[ $(</proc/cmdline) =~ stack_guard_gap=([0-9]+) ]] && gap=${BASH_REMATCH[1]}
+  total=$((gap + 256))
+  run_demo growsdown
+  assert_success
+  after "write at area page 1 (right above page 0): ok" 1 "$(vma area 0 1 ---p 0)"
+  after "write at area page 1 (right above page 0): ok" 2 "$(vma area 1 $total rw-p 0)"
+  assert_line "no: the VMA grew down to page 1; a PROT_NONE neighbour does not count"
 }
 
 # ---------------------------------------------------------------- dontneed

@@ -77,6 +77,11 @@ static void lazy_free(void)
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         wb_die("mmap");
+    /* Four small pages, each freed and reclaimed on its own, whatever the
+     * multi-size THP settings (Linux 6.8+) would give a fault here.
+     * EINVAL: a kernel without THP, small pages anyway. */
+    if (madvise(p, len, MADV_NOHUGEPAGE) == -1 && errno != EINVAL)
+        wb_die("madvise MADV_NOHUGEPAGE");
     for (size_t k = 0; k < n; k++)
         p[k * ps] = 'A';
     if (madvise(p, len, MADV_FREE) == -1)

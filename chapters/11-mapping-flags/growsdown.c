@@ -9,9 +9,12 @@
  * prints the maps lines after each write: the VMA's start moves down to the
  * page touched. Next it makes page 0 readable, a neighbour the guard gap
  * applies to, and writes at the lowest page the gap allows (ok) and one page
- * lower (SIGSEGV, SEGV_MAPERR, and the VMA does not move). The demo also
- * checks mmap(2)'s old claim that the address returned is one page below
- * the VMA: it is not, the VMA starts exactly there.
+ * lower (SIGSEGV, SEGV_MAPERR, and the VMA does not move). Last it makes
+ * page 0 PROT_NONE again and writes right above it: that works, the VMA
+ * grows down to page 1, since the gap is kept only above a neighbour that
+ * can be accessed. The demo also checks mmap(2)'s old claim that the
+ * address returned is one page below the VMA: it is not, the VMA starts
+ * exactly there.
  *
  * Usage: growsdown [-h]
  * Tour:
@@ -50,8 +53,9 @@ static size_t guard_gap(bool *from_cmdline)
     return gap;
 }
 
-/* Write one byte at page PAGE of the area and show what became of it. */
-static void touch(const char *what, size_t page)
+/* Write one byte at page PAGE of the area and show what became of it.
+ * Returns the signal the write raised, or 0. */
+static int touch(const char *what, size_t page)
 {
     int sig = wb_try_write(area + page * ps, 'x');
     if (sig == 0)
@@ -60,6 +64,7 @@ static void touch(const char *what, size_t page)
         printf("write at area page %zu (%s): %s (%s)\n", page, what,
                wb_signame(sig), wb_last_fault_code());
     wb_print_vmas("area", area, total * ps);
+    return sig;
 }
 
 int main(int argc, char *argv[])
@@ -110,6 +115,17 @@ int main(int argc, char *argv[])
            gap);
     touch("the lowest the gap allows", 1 + gap);
     touch("one page lower, inside the gap", gap);
+
+    /* Does an inaccessible neighbour count? The kernel keeps the gap only
+     * above mappings that can be accessed: try it. */
+    if (mprotect(area, ps, PROT_NONE) == -1)
+        wb_die("mprotect page 0");
+    printf("page 0 made PROT_NONE again: is the gap still kept above it?\n");
+    if (touch("right above page 0", 1) == 0)
+        printf("no: the VMA grew down to page 1; a PROT_NONE neighbour does "
+               "not count\n");
+    else
+        printf("yes: even a PROT_NONE neighbour keeps the gap here\n");
 
     if (munmap(area, total * ps) == -1)
         wb_die("munmap");

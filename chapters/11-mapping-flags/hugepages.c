@@ -2,8 +2,10 @@
  * hugepages.c: MAP_HUGETLB takes pages from a pool the administrator fills;
  * transparent huge pages (THP) are the fallback that needs no pool.
  *
- * Lists the huge page sizes this machine offers (/sys/kernel/mm/hugepages)
- * and the state of the default size's pool (/proc/meminfo). Then:
+ * "hugetlb" lists the huge page sizes this machine offers
+ * (/sys/kernel/mm/hugepages) and the state of the default size's pool
+ * (/proc/meminfo, and vm.nr_overcommit_hugepages, the surplus the kernel may
+ * add to it). Then:
  * 1. mmap(MAP_HUGETLB) of one huge page: with an empty pool (vm.nr_hugepages
  *    is 0 by default) it fails with ENOMEM, and the demo says how an
  *    administrator reserves pages; with pages in the pool it succeeds, and the
@@ -11,13 +13,16 @@
  *    the first touch, and munmap() of a single small page refused (EINVAL).
  * 2. With MAP_NORESERVE added and an empty pool, mmap() succeeds and the
  *    first touch raises SIGBUS: nothing was promised, nothing is there.
- * 3. The fallback: a 2 MiB-aligned piece of ordinary anonymous memory with
- *    madvise(MADV_HUGEPAGE), one byte written, and the result in mincore and
- *    in the AnonHugePages line of smaps, next to a piece with
- *    MADV_NOHUGEPAGE for contrast. What happens depends on
- *    /sys/kernel/mm/transparent_hugepage/enabled, which the demo prints.
+ * "thp" is the fallback: a PMD-sized, PMD-aligned piece of ordinary
+ * anonymous memory with madvise(MADV_HUGEPAGE), one byte written, and the
+ * result in mincore and in the AnonHugePages line of smaps, next to a piece
+ * with MADV_NOHUGEPAGE for contrast. What happens depends on the THP
+ * settings in /sys/kernel/mm/transparent_hugepage (the global policy and,
+ * since Linux 6.8, one per size), which the demo prints; it then says what
+ * the one write mapped, as it counted it: a huge page, a multi-size THP
+ * folio, or one small page. With no argument it does both.
  *
- * Usage: hugepages [-h]
+ * Usage: hugepages [-h] [hugetlb|thp]
  * Tour:
  * Man pages: mmap(2) (MAP_HUGETLB, MAP_HUGE_2MB), madvise(2) (MADV_HUGEPAGE),
  *            proc(5); kernel docs admin-guide/mm/hugetlbpage.rst and
@@ -61,34 +66,36 @@ static void list_sizes(void)
     printf("\n");
 }
 
-/* The word in brackets in a sysfs policy file: "always [madvise] never". */
-static void thp_policy(char *out, size_t size)
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* The PMD size THP uses, in bytes: hpage_pmd_size, or the hugetlb default
+ * (the same on x86-64 and arm64 with 4 KiB pages), or 0. */
+static size_t pmd_size(void)
 {
-    snprintf(out, size, "unknown");
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-    if (f == NULL)
-        return;
-    char line[128];
-    if (fgets(line, sizeof line, f) != NULL) {
-        char *l = strchr(line, '['), *r = l ? strchr(l, ']') : NULL;
-        if (r != NULL)
-            snprintf(out, size, "%.*s", (int)(r - l - 1), l + 1);
-    }
-    fclose(f);
+    char v[32];
+    if (wb_read_knob(THP_DIR "/hpage_pmd_size", v, sizeof v) == 0)
+        return (size_t)strtoull(v, NULL, 10);
+    long kb = wb_meminfo_kb("Hugepagesize");
+    return kb > 0 ? (size_t)kb * 1024 : 0;
 }
 
-static void hugetlb(size_t huge)
+static void hugetlb(size_t huge, long surplus)
 {
     long free_before = wb_meminfo_kb("HugePages_Free");
     char *p = mmap(NULL, huge, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
     if (p == MAP_FAILED) {
+        int err = errno;
         printf("1. mmap(%zu kB, MAP_HUGETLB): %s\n", huge / 1024,
-               wb_errname(errno));
-        if (errno == ENOMEM && free_before == 0)
+               wb_errname(err));
+        if (err == ENOMEM && free_before == 0 && surplus <= 0)
             printf("   the pool is empty; an administrator fills it, e.g.\n"
                    "   sysctl vm.nr_hugepages=16   (or hugepages=16 on the "
                    "kernel command line)\n");
+        else if (err == ENOMEM)
+            printf("   (with %ld free and %ld surplus allowed: the pages are "
+                   "taken or cannot be allocated)\n",
+                   free_before, surplus);
         return;
     }
     printf("1. mmap(%zu kB, MAP_HUGETLB): ok, smaps KernelPageSize: %ld kB\n",
@@ -107,11 +114,11 @@ static void hugetlb(size_t huge)
         wb_die("munmap");
 }
 
-static void noreserve(size_t huge)
+static void noreserve(size_t huge, long surplus)
 {
-    if (wb_meminfo_kb("HugePages_Free") > 0) {
-        printf("2. (skipped: the pool has free pages, MAP_NORESERVE would "
-               "just use one)\n");
+    if (wb_meminfo_kb("HugePages_Free") > 0 || surplus > 0) {
+        printf("2. (skipped: the pool has free pages, or may grow, and "
+               "MAP_NORESERVE would just use one)\n");
         return;
     }
     char *p =
@@ -144,46 +151,102 @@ static char *aligned_piece(size_t huge)
     return p;
 }
 
+/* One byte written into a fresh aligned piece with ADVICE: what it mapped,
+ * as counted. */
 static void thp(size_t huge, int advice, const char *name)
 {
     char *p = aligned_piece(huge);
-    if (madvise(p, huge, advice) == -1)
-        wb_die("madvise %s", name);
+    if (madvise(p, huge, advice) == -1) {
+        if (errno != EINVAL)
+            wb_die("madvise %s", name);
+        printf("   %-16s EINVAL: this kernel has no transparent huge "
+               "pages\n",
+               name);
+        munmap(p, huge);
+        return;
+    }
     p[0] = 'x'; /* one byte */
+    size_t ps = wb_page_size(), n = huge / ps;
+    size_t res = wb_resident_pages(p, huge);
+    long ahp = wb_smaps_kb(p, "AnonHugePages");
     printf("   %-16s one byte written: %4zu of %zu pages resident, "
-           "AnonHugePages: %ld kB\n",
-           name, wb_resident_pages(p, huge), huge / wb_page_size(),
-           wb_smaps_kb(p, "AnonHugePages"));
+           "AnonHugePages: %ld kB: ",
+           name, res, n, ahp);
+    if (res == n && ahp * 1024 == (long)huge)
+        printf("one %zu kB huge page\n", huge / 1024);
+    else if (res == 1)
+        printf("one small page\n");
+    else if (res > 1 && res < n && ahp == 0)
+        printf("a %zu kB multi-size THP folio\n", res * ps / 1024);
+    else
+        printf("neither a huge page nor one page\n");
     if (munmap(p, huge) == -1)
         wb_die("munmap");
 }
 
-int main(int argc, char *argv[])
+static void show_hugetlb(void)
 {
-    wb_set_usage("[-h]");
-    if (wb_simple_args(argc, argv) != argc)
-        wb_usage("no arguments expected");
-
     list_sizes();
     long hkb = wb_meminfo_kb("Hugepagesize");
-    if (hkb <= 0)
-        wb_fatal("no Hugepagesize in /proc/meminfo");
+    if (hkb <= 0) {
+        printf("no Hugepagesize in /proc/meminfo: no hugetlb pool here\n");
+        return;
+    }
     size_t huge = (size_t)hkb * 1024;
+    char v[32];
+    long surplus = -1;
+    if (wb_read_knob("/proc/sys/vm/nr_overcommit_hugepages", v, sizeof v) == 0)
+        surplus = strtol(v, NULL, 10);
     printf("default size %ld kB: HugePages_Total %ld, HugePages_Free %ld "
-           "(vm.nr_hugepages)\n",
+           "(vm.nr_hugepages), surplus allowed %ld "
+           "(vm.nr_overcommit_hugepages)\n",
            hkb, wb_meminfo_kb("HugePages_Total"),
-           wb_meminfo_kb("HugePages_Free"));
-    hugetlb(huge);
-    noreserve(huge);
+           wb_meminfo_kb("HugePages_Free"), surplus);
+    hugetlb(huge, surplus);
+    noreserve(huge, surplus);
+}
 
-    char policy[32];
-    thp_policy(policy, sizeof policy);
+static void show_thp(void)
+{
+    size_t huge = pmd_size();
+    char policy[32], own[32], knob[128];
+    if (huge == 0 ||
+        wb_knob_choice(THP_DIR "/enabled", policy, sizeof policy) == -1) {
+        printf("3. transparent huge pages: none in this kernel (no " THP_DIR
+               ")\n");
+        return;
+    }
     printf("3. transparent huge pages: enabled = %s%s\n", policy,
            strcmp(policy, "madvise") == 0  ? " (only where MADV_HUGEPAGE asks)"
            : strcmp(policy, "always") == 0 ? " (wherever possible)"
-           : strcmp(policy, "never") == 0  ? " (off: no THP at all)"
+           : strcmp(policy, "never") == 0  ? " (off, unless a size says "
+                                             "otherwise)"
                                            : "");
+    snprintf(knob, sizeof knob, THP_DIR "/hugepages-%zukB/enabled",
+             huge / 1024);
+    /* Linux 6.8+: the size's own knob, shown where it overrides the policy */
+    if (wb_knob_choice(knob, own, sizeof own) == 0 &&
+        strcmp(own, "inherit") != 0)
+        printf("   but the %zu kB size has its own setting: "
+               "hugepages-%zukB/enabled = %s\n",
+               huge / 1024, huge / 1024, own);
     thp(huge, MADV_HUGEPAGE, "MADV_HUGEPAGE:");
     thp(huge, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE:");
+}
+
+int main(int argc, char *argv[])
+{
+    wb_set_usage("[-h] [hugetlb|thp]");
+    int i = wb_simple_args(argc, argv);
+    if (argc - i > 1)
+        wb_usage("too many arguments");
+    const char *what = i < argc ? argv[i] : "both";
+    bool both = strcmp(what, "both") == 0;
+    if (!both && strcmp(what, "hugetlb") != 0 && strcmp(what, "thp") != 0)
+        wb_usage("'%s': expected hugetlb or thp", what);
+    if (both || strcmp(what, "hugetlb") == 0)
+        show_hugetlb();
+    if (both || strcmp(what, "thp") == 0)
+        show_thp();
     return 0;
 }

@@ -127,15 +127,17 @@ int main(int argc, char *argv[])
     map_locked("1. within the limit:", LIMIT_PAGES);
 
     if (ipc_lock_cap(false)) {
-        printf("this process has CAP_IPC_LOCK (it runs as root): the limit "
-               "does not apply to it\n");
+        printf("this process has CAP_IPC_LOCK (%s): the limit does not apply "
+               "to it\n",
+               geteuid() == 0 ? "it runs as root" : "granted to it");
         map_locked("2. over the limit, with CAP_IPC_LOCK:", 2 * LIMIT_PAGES);
         try_mlock("   over the limit, with CAP_IPC_LOCK:", 2 * LIMIT_PAGES);
         ipc_lock_cap(true);
         printf("dropped CAP_IPC_LOCK from the effective set (capset)\n");
     } else {
         printf("this process has no CAP_IPC_LOCK: the limit applies "
-               "(as root, step 2 would show the bypass)\n");
+               "(with it, as root usually has it, step 2 would show the "
+               "bypass)\n");
     }
     map_locked("3. over the limit, no CAP_IPC_LOCK:", 2 * LIMIT_PAGES);
     try_mlock("   over the limit, no CAP_IPC_LOCK:", 2 * LIMIT_PAGES);

@@ -8,19 +8,29 @@
  * /proc/self/smaps), and the faults that the first read and then the first
  * write of every page still cost. Four lessons: populating does not avoid
  * the faults, it takes them early; MAP_NONBLOCK turns MAP_POPULATE off; a
- * read-only or MADV_POPULATE_READ population maps the shared zero page, so
- * the first writes still fault; and MAP_POPULATE on a writable MAP_PRIVATE
- * file mapping makes a private copy of every page at once, while on a
- * MAP_SHARED file mapping the first write of each page still faults (the
- * kernel keeps pages read-only until then, to learn which ones get dirty).
- * The file is a temporary file in $TMPDIR. Fault counts are meaningless
- * under Valgrind, which takes faults of its own.
+ * read-only or MADV_POPULATE_READ population of anonymous memory takes
+ * read faults, which on most kernels map the shared zero page, so that the
+ * first writes still fault (on a kernel that does not map the zero page, a
+ * read fault allocates a private page: the demo says which case it saw,
+ * next to the machine probe's answer); and MAP_POPULATE on a writable
+ * MAP_PRIVATE file mapping makes a private copy of every page at once,
+ * while on a MAP_SHARED file mapping the first write of each page still
+ * faults (the kernel keeps pages read-only until then, to learn which ones
+ * get dirty). The file is a temporary file in $TMPDIR.
+ *
+ * The demo turns transparent huge pages off for itself with
+ * prctl(PR_SET_THP_DISABLE), so that every anonymous fault maps one page on
+ * every machine (with multi-size THP, Linux 6.8+, one populating fault
+ * could map several); it prints what one fault maps here without that.
+ * Fault counts are meaningless under Valgrind, which takes faults of its
+ * own.
  *
  * Usage: populate [-h] [NPAGES]
  * Tour:
  * Man pages: mmap(2) (MAP_POPULATE, MAP_NONBLOCK), madvise(2)
  *            (MADV_POPULATE_READ, MADV_POPULATE_WRITE), mincore(2),
- *            getrusage(2), proc(5) (/proc/PID/smaps)
+ *            getrusage(2), proc(5) (/proc/PID/smaps), prctl(2)
+ *            (PR_SET_THP_DISABLE)
  */
 #include "wb.h"
 
@@ -28,6 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
@@ -46,9 +57,16 @@ struct way {
     int advice;      /* madvise() right after, or -1 */
 };
 
+struct result {
+    bool ok; /* false: the advice failed (an old kernel) */
+    long at_map, own, reads;
+    size_t resident;
+};
+
 /* [row] */
-static void row(const struct way *w, bool print)
+static struct result row(const struct way *w, bool print)
 {
+    struct result r = {false, 0, 0, 0, 0};
     long f0 = wb_minor_faults();
     bool anon = w->flags & MAP_ANONYMOUS;
     char *p = mmap(NULL, npages * ps, w->prot, w->flags, anon ? -1 : fd, 0);
@@ -58,7 +76,7 @@ static void row(const struct way *w, bool print)
         printf("%-40s madvise: %s (before Linux 5.14?)\n", w->name,
                wb_errname(errno));
         munmap(p, npages * ps);
-        return;
+        return r;
     }
     long at_map = wb_minor_faults() - f0;
     /* A flag of its own keeps this VMA from merging with a neighbour, so
@@ -85,6 +103,47 @@ static void row(const struct way *w, bool print)
                own, reads, writes);
     if (munmap(p, npages * ps) == -1)
         wb_die("munmap");
+    r = (struct result){true, at_map, own, reads, resident};
+    return r;
+}
+
+/* What the read-only population of anonymous memory did, as this demo saw
+ * it (the pages it owned after MADV_POPULATE_READ) and as the probe did. */
+static void explain_reads(const struct result *r)
+{
+    enum wb_fact seen = WB_UNKNOWN;
+    if (!r->ok)
+        return;
+    if (r->own * 4 <= (long)npages) {
+        seen = WB_YES;
+        printf("populating by reading (PROT_READ, MADV_POPULATE_READ) gave "
+               "anonymous memory %ld pages of its own:\n  the read faults "
+               "mapped the shared zero page, so the first write of each "
+               "page still faults\n",
+               r->own);
+    } else if (r->own * 4 >= 3 * (long)npages) {
+        seen = WB_NO;
+        printf("populating by reading (PROT_READ, MADV_POPULATE_READ) gave "
+               "anonymous memory %ld pages of its own:\n  this kernel does "
+               "not map the shared zero page, a read fault allocates a page, "
+               "so later writes cost nothing\n",
+               r->own);
+    } else {
+        printf("populating by reading gave anonymous memory %ld of %zu "
+               "pages of its own: neither none (zero page) nor all\n",
+               r->own, npages);
+    }
+    enum wb_fact probe = wb_probe_zero_page();
+    if (probe == WB_UNKNOWN)
+        printf("  (the machine probe could not tell whether reads map the "
+               "zero page here)\n");
+    else if (probe == seen)
+        printf("  (the machine probe agrees: zero page %s; make doctor)\n",
+               probe == WB_YES ? "yes" : "no");
+    else
+        printf("  (but the machine probe found zero page %s: the two "
+               "measurements disagree; make doctor)\n",
+               probe == WB_YES ? "yes" : "no");
 }
 
 int main(int argc, char *argv[])
@@ -120,8 +179,19 @@ int main(int argc, char *argv[])
          MAP_PRIVATE | MAP_POPULATE, -1},
     };
 
+    /* Asked before THP is turned off below, which it would see. */
+    size_t k = wb_probe_anon_fault_pages();
     printf("%zu pages per mapping; the file is %zu pages of 'f' in $TMPDIR\n",
            npages, npages);
+    if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0)
+        printf("THP off for this process (prctl PR_SET_THP_DISABLE): one "
+               "page per anonymous fault (without it: %zu page(s) per fault "
+               "here; make doctor)\n",
+               k);
+    else
+        printf("prctl(PR_SET_THP_DISABLE): %s: anonymous faults may map "
+               "%zu pages each here\n",
+               wb_errname(errno), k);
     if (wb_on_valgrind())
         printf("(under Valgrind: fault counts include Valgrind's own)\n");
     printf("%-40s %5s %6s %7s %6s %6s\n", "", "map", "", "own", "first",
@@ -129,8 +199,13 @@ int main(int argc, char *argv[])
     printf("%-40s %5s %6s %7s %6s %6s\n", "how it was mapped", "flts", "resid",
            "pages", "reads", "writes");
     row(&ways[0], false); /* warm-up: the first run faults in code and data */
-    for (size_t k = 0; k < sizeof ways / sizeof ways[0]; k++)
-        row(&ways[k], true);
+    struct result read_populated = {false, 0, 0, 0, 0};
+    for (size_t w = 0; w < sizeof ways / sizeof ways[0]; w++) {
+        struct result r = row(&ways[w], true);
+        if (ways[w].advice == MADV_POPULATE_READ)
+            read_populated = r;
+    }
+    explain_reads(&read_populated);
     close(fd);
     return 0;
 }
