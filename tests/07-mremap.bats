@@ -156,9 +156,30 @@ kernel_at_least() {
     ((f <= pages / 64)) || fail "mremap took $f minor faults for $pages pages (expected ~0)"
     f=$(sed -n 's/^  minor faults reading all [0-9]* pages at the new address: //p' <<<"$output")
     ((f <= pages / 64)) || fail "reading the moved pages took $f faults (expected ~0)"
+    # 4 MiB is above glibc's mmap threshold (128 KiB, at most 32 MiB when
+    # it adapts): the block is a mapping of its own, and realloc mremaps it.
+    assert_line "  before: the block is in an anonymous mapping, not the brk heap"
     f=$(sed -n 's/^  minor faults during realloc: \([0-9]*\).*/\1/p' <<<"$output")
     ((f <= pages / 64)) || fail "realloc took $f faults (expected ~0: glibc uses mremap)"
+    assert_line --regexp '^  => it (moved to a new address|grew in place) with no copy faults'
   fi
+}
+
+@test "demo remap_vs_copy: a block in the brk heap is not said to be mremapped" {
+  on_instrumented && skip "part 3 runs only with glibc's own malloc"
+  # glibc's tunable raises the mmap threshold above the block: brk serves it
+  GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432 run_demo remap_vs_copy 2M
+  assert_success
+  local pages=$((2 * 1024 * 1024 / PAGE)) f
+  assert_line "  before: the block is in [heap], the brk area"
+  f=$(sed -n 's/^  minor faults during realloc: \([0-9]*\).*/\1/p' <<<"$output")
+  if ((f >= pages)); then
+    assert_line "  => a fault per page or more: realloc copied the block"
+  else
+    assert_line --regexp '^  => (it grew in place in the brk heap|fewer faults than pages)'
+  fi
+  refute_line --partial "grew its mapping with mremap"
+  assert_line "  contents: $pages of $pages pages intact"
 }
 
 @test "demo remap_vs_copy: a SIZE below 1M is one usage line, exit 2" {

@@ -26,9 +26,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define PAGES 2
+
+/* The running kernel's release, as uname(2) gives it. */
+static const char *release(void)
+{
+    static struct utsname u;
+    if (uname(&u) == -1)
+        wb_die("uname");
+    return u.release;
+}
 
 static void try_type(const char *name, int flags, int fd)
 {
@@ -53,12 +63,13 @@ static void try_type(const char *name, int flags, int fd)
                    "MREMAP_DONTUNMAP;"
                    " run natively to see it)\n");
         else if ((flags & MAP_PRIVATE) && fd == -1)
-            printf("  refused: EINVAL (this kernel predates MREMAP_DONTUNMAP, "
-                   "Linux 5.7)\n");
+            printf("  refused: EINVAL (this kernel is %s; MREMAP_DONTUNMAP "
+                   "came in Linux 5.7)\n",
+                   release());
         else
-            printf("  refused: EINVAL (before Linux 5.13 only private "
-                   "anonymous mappings"
-                   " are accepted)\n");
+            printf("  refused: EINVAL (this kernel is %s; before Linux 5.13 "
+                   "only private anonymous mappings are accepted)\n",
+                   release());
         if (munmap(old, len) == -1)
             wb_die("munmap");
         return;

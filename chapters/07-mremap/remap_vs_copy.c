@@ -9,8 +9,11 @@
  *      takes no faults either, since the pages are still mapped;
  *   2. mmap a new region twice the size, memcpy, munmap the old: the copy
  *      faults in every destination page, one minor fault per page.
- * Then, natively, realloc of a malloc block of SIZE bytes (glibc serves it
- * with its own mmap and grows it with mremap: again next to no faults).
+ * Then, natively, realloc of a malloc block of SIZE bytes: the demo reads
+ * the block's VMA in /proc/self/maps before and after, and counts the
+ * faults, and says what it saw (glibc serves a large block with a mapping of
+ * its own and grows it with mremap: no copy faults; a block in the brk heap
+ * grows in place or is copied).
  * Built with AddressSanitizer (make sanitize), every read also reads ASan's
  * shadow memory, one byte per 8, whose pages for the new addresses fault in
  * once per 8 pages of ours; and malloc is ASan's, whose realloc copies, so
@@ -25,6 +28,7 @@
  */
 #include "wb.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +70,16 @@ static char *map_anon(void *at, size_t len, int prot, int extra)
     if (prot != PROT_NONE)
         madvise(p, len, MADV_NOHUGEPAGE); /* advice only: ignore a refusal */
     return p;
+}
+
+/* Where a malloc block lives: the brk heap, or a mapping outside it. */
+static const char *where(const struct wb_vma *v)
+{
+    if (strcmp(v->path, "[heap]") == 0)
+        return "[heap], the brk area";
+    if (v->path[0] == '\0')
+        return "an anonymous mapping, not the brk heap";
+    return v->path;
 }
 
 int main(int argc, char *argv[])
@@ -150,16 +164,41 @@ int main(int argc, char *argv[])
     if (m == NULL)
         wb_die("malloc");
     fill((uint64_t *)m, len);
+    struct wb_vma before, after;
+    if (wb_vma_of(m, &before) == -1)
+        wb_fatal("the malloc block is in no VMA");
     f0 = wb_minor_faults();
     char *m2 = realloc(m, 2 * len);
     f1 = wb_minor_faults();
     if (m2 == NULL)
         wb_die("realloc");
-    printf("  minor faults during realloc: %ld (glibc grew its mmapped chunk "
-           "with mremap)\n",
-           f1 - f0);
+    if (wb_vma_of(m2, &after) == -1)
+        wb_fatal("the realloc'd block is in no VMA");
+    printf("  before: the block is in %s\n", where(&before));
+    printf("  after:  the block is in %s, %s\n", where(&after),
+           m2 == m ? "at the same address" : "at a new address");
+    long f = f1 - f0;
+    printf("  minor faults during realloc: %ld\n", f);
     printf("  contents: %zu of %zu pages intact\n",
            intact_pages((uint64_t *)m2, len), pages);
+    /* A copy faults in every destination page, or every huge page where
+     * THP serves the new block: at least pages/512 faults either way. */
+    bool no_copy = f == 0 || (size_t)f * 512 < pages;
+    bool mapped = before.path[0] == '\0' && after.path[0] == '\0';
+    if ((size_t)f >= pages)
+        printf("  => a fault per page or more: realloc copied the block\n");
+    else if (no_copy && mapped && m2 != m)
+        printf("  => it moved to a new address with no copy faults: only "
+               "mremap moves pages, so glibc\n     grew its mapping with "
+               "mremap\n");
+    else if (no_copy && mapped)
+        printf("  => it grew in place with no copy faults (mremap, or room "
+               "after the mapping)\n");
+    else if (no_copy && m2 == m)
+        printf("  => it grew in place in the brk heap: nothing to copy\n");
+    else
+        printf("  => fewer faults than pages: this run does not say how it "
+               "grew\n");
     free(m2);
     return 0;
 }
