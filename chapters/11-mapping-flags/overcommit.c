@@ -9,10 +9,11 @@
  * MAP_NORESERVE memory are not. Next it asks for one private writable
  * mapping larger than RAM + swap (the size is computed from /proc/meminfo),
  * without and with MAP_NORESERVE: in the default heuristic mode the first
- * fails with ENOMEM, the second succeeds and its pages can be written. Last
- * it maps two pieces that are each below RAM + swap but together above it:
- * the heuristic allows both, and Committed_AS goes past CommitLimit, which
- * is the line strict mode (2) would have drawn.
+ * fails with ENOMEM, the second succeeds and its pages can be written; the
+ * demo says whether the two results are what the machine's mode promises.
+ * Last it maps two pieces that are each below RAM + swap but together above
+ * it: the heuristic allows both, and Committed_AS goes past CommitLimit,
+ * which is the line strict mode (2) would have drawn.
  *
  * Usage: overcommit [-h]
  * Tour:
@@ -114,6 +115,7 @@ int main(int argc, char *argv[])
         "2. one private writable mapping of %zu GiB, more than RAM + swap:\n",
         big / one);
     char *p = mmap(NULL, big, rw, MAP_PRIVATE | anon, -1, 0);
+    bool plain_ok = p != MAP_FAILED, noreserve_ok = false;
     printf("  without MAP_NORESERVE: %s\n",
            p == MAP_FAILED ? wb_errname(errno) : "ok");
     if (p != MAP_FAILED && munmap(p, big) == -1)
@@ -122,6 +124,7 @@ int main(int argc, char *argv[])
     if (p == MAP_FAILED) {
         printf("  with MAP_NORESERVE:    %s\n", wb_errname(errno));
     } else {
+        noreserve_ok = true;
         /* Touch 4 pages spread over the range: each costs one real page. */
         size_t ps = wb_page_size();
         for (size_t k = 0; k < 4; k++)
@@ -135,6 +138,19 @@ int main(int argc, char *argv[])
         if (munmap(p, big) == -1)
             wb_die("munmap");
     }
+    /* What the two results say, next to what the mode promises. */
+    if (mode == 0 && !plain_ok && noreserve_ok)
+        printf("  as mode 0 does: the heuristic refused the size, and "
+               "MAP_NORESERVE skipped the check\n");
+    else if (mode == 1 && plain_ok && noreserve_ok)
+        printf("  as mode 1 does: nothing is refused\n");
+    else if (mode == 2 && !plain_ok && !noreserve_ok)
+        printf("  as mode 2 does: refused beyond CommitLimit, "
+               "MAP_NORESERVE or not\n");
+    else
+        printf("  not what mode %ld promises: something else limits this "
+               "process (RLIMIT_AS, for one)\n",
+               mode);
 
     /* Two pieces of 3/4 of RAM + swap each, rounded down to whole GiB. */
     size_t piece = (total / 4 * 3) / one * one;
