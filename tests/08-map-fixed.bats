@@ -140,7 +140,7 @@ load helper
     assert_line "a $size-byte ring: one memfd, mapped twice back to back"
     assert_equal "${lines[1]}" "$(vma ring 0 "$np" rw-s 0 '/memfd:ring (deleted)')"
     assert_equal "${lines[2]}" "$(vma ring "$np" $((2 * np)) rw-s 0 '/memfd:ring (deleted)')"
-    assert_line "  VMAs: 2, both at file offset 0"
+    assert_line "  VMAs: 2; /proc/self/maps gives file offset 0 for view 0, 0 for view 1: the same bytes"
     assert_line "memcpy() of $len bytes at ring offset $start: $before before the end, $((len - before)) past it"
     # the tail is at the start of the ring, in memory and in the memfd itself
     assert_line "the ring's first $((len - before)) bytes:"
@@ -179,7 +179,7 @@ load helper
     fi
     assert_line "mmap(page, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED): 1 VMA"
     assert_equal "$(grep -cxF -- "$(vma vma 0 5 rw-p 0)" <<<"$output")" 3
-    assert_line "the new page holds zeros: its 'x' bytes are gone"
+    assert_line "the new page holds $PAGE zero bytes of $PAGE: its 'x' bytes are gone"
   done
 }
 

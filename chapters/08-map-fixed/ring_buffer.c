@@ -61,8 +61,13 @@ int main(int argc, char *argv[])
     /* [ring] */
     printf("a %zu-byte ring: one memfd, mapped twice back to back\n", size);
     wb_print_vmas("ring", base, 2 * size);
-    printf("  VMAs: %d, both at file offset 0\n",
-           wb_count_vmas(base, 2 * size));
+    struct wb_vma v0, v1;
+    if (wb_vma_of(base, &v0) == -1 || wb_vma_of(base + size, &v1) == -1)
+        wb_fatal("a view of the ring is missing from /proc/self/maps");
+    printf("  VMAs: %d; /proc/self/maps gives file offset %llu for view 0, "
+           "%llu for view 1%s\n",
+           wb_count_vmas(base, 2 * size), v0.offset, v1.offset,
+           v0.offset == v1.offset ? ": the same bytes" : "");
 
     /* [wrap] */
     size_t start = size - len / 2;

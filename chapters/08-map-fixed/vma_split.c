@@ -79,8 +79,13 @@ int main(int argc, char *argv[])
     printf("\n");
     show("mmap(page, PROT_READ|PROT_WRITE, "
          "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED)");
-    printf("the new page holds %s: its 'x' bytes are gone\n",
-           pg[0] == '\0' ? "zeros" : "something else");
+    size_t zeros = 0, xs = 0;
+    for (size_t b = 0; b < ps; b++) {
+        zeros += pg[b] == '\0';
+        xs += pg[b] == 'x';
+    }
+    printf("the new page holds %zu zero bytes of %zu%s\n", zeros, ps,
+           xs == 0 ? ": its 'x' bytes are gone" : "");
 
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
     long max;
