@@ -9,8 +9,7 @@
  * scripts/run-tests.sh and scripts/grade.sh export them, and the tests
  * derive their expectations from them (tests/helper.bash: `fact NAME`).
  *
- * Usage: doctor [-h] [--env]
- * Tour: (make doctor)
+ * Usage: doctor [-h] [--env]      (make doctor builds and runs it)
  * Man pages: proc(5), proc_sys_vm(5), userfaultfd(2), memfd_create(2),
  *            remap_file_pages(2), unshare(2), capabilities(7), getrlimit(2)
  */
