@@ -172,10 +172,12 @@ static bool reverse(char *p, size_t n, bool fixed)
     /* [reverse] */
     report_time(n, now() - t0);
     printf("  VMAs over the region: %d\n", wb_count_vmas(p, n * ps));
-    printf("  touching every page afterwards: %ld minor faults %s\n",
-           touch_all(p, n),
-           fixed ? "(nothing was populated)"
-                 : "(the emulation maps with MAP_POPULATE)");
+    long faults = touch_all(p, n);
+    printf("  touching every page afterwards: %ld minor faults%s\n", faults,
+           faults == 0 ? " (every page was mapped already)"
+           : (size_t)faults >= n
+               ? " (at least one per page: none was mapped yet)"
+               : "");
     if (wb_on_asan())
         printf("  (built with AddressSanitizer: add one fault per 8 pages, "
                "plus one, for its shadow memory)\n");
@@ -281,8 +283,9 @@ int main(int argc, char *argv[])
                    n);
             if (remap_file_pages(p, n * ps, 0, 0, 0) == -1)
                 wb_die("remap_file_pages of the whole region");
-            printf("  VMAs over the region: %d (merged into one again)\n",
-                   wb_count_vmas(p, n * ps));
+            int vmas = wb_count_vmas(p, n * ps);
+            printf("  VMAs over the region: %d%s\n", vmas,
+                   vmas == 1 ? " (merged into one again)" : "");
         }
     }
     if (munmap(p, n * ps) == -1)
