@@ -197,12 +197,17 @@ int main(int argc, char *argv[])
     int zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
     if (zero == -1)
         wb_die("open /dev/zero");
+    long before = atomic_load(&faults);
     ssize_t got = read(zero, base + 6 * ps, ps);
-    if (got == -1)
-        printf("  main: read(2) failed with %s: the kernel's access was not "
-               "handed to us\n",
-               wb_errname(errno));
-    else
+    if (got == -1) {
+        int read_err = errno;
+        long handled = atomic_load(&faults) - before;
+        printf("  main: read(2) failed with %s; faults handled meanwhile: "
+               "%ld%s\n",
+               wb_errname(read_err), handled,
+               handled == 0 ? ": the kernel's access was not handed to us"
+                            : "");
+    } else
         printf("  main: read(2) returned %zd\n", got);
     close(zero);
 
