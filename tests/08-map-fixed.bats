@@ -261,7 +261,8 @@ padded_view() {
 
 @test "ex2_ring: a stream far longer than the ring comes back intact; wraps = TOTAL / SIZE" {
   local size total chunk
-  for args in "4096 1000000 1000" "16384 3000000 4095" "8192 81920 8192" "$PAGE 100 1"; do
+  # ring sizes are page multiples on any page size
+  for args in "$PAGE 1000000 1000" "$((4 * PAGE)) 3000000 4095" "$((2 * PAGE)) $((20 * PAGE)) $((2 * PAGE))" "$PAGE 100 1"; do
     read -r size total chunk <<<"$args"
     run_ex ex2_ring "$size" "$total" "$chunk"
     assert_success
@@ -273,16 +274,16 @@ padded_view() {
   run_ex ex2_ring 64K 5M 777
   assert_success
   assert_output "moved $((5 * 1024 * 1024)) bytes through a $((64 * 1024))-byte ring, $((5 * 1024 / 64)) wraps"
-  run_ex ex2_ring 4K 0 10
+  run_ex ex2_ring "$((PAGE / 1024))K" 0 10
   assert_success
-  assert_output "moved 0 bytes through a 4096-byte ring, 0 wraps"
+  assert_output "moved 0 bytes through a $PAGE-byte ring, 0 wraps"
 }
 
 @test "ex2_ring: -m shows the double mapping: two rw-s VMAs of one memfd, both at offset 0" {
-  run_ex ex2_ring -m 8K 100000 3000
+  local np=2 size=$((2 * PAGE))
+  run_ex ex2_ring -m "$((size / 1024))K" 100000 3000
   assert_success
-  local np=$((8192 / PAGE))
-  assert_equal "${lines[0]}" "moved 100000 bytes through a 8192-byte ring, $((100000 / 8192)) wraps"
+  assert_equal "${lines[0]}" "moved 100000 bytes through a $size-byte ring, $((100000 / size)) wraps"
   assert_equal "${#lines[@]}" 3
   # the kernel's path for a memfd: "/memfd:NAME (deleted)"
   assert_equal "${lines[1]%% /memfd:*}" "$(vma ring 0 "$np" rw-s 0)"
