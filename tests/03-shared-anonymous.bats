@@ -65,15 +65,10 @@ number_after() { # PREFIX LABEL
     plain=$(number_after "plain int," "total")
     [ -n "$plain" ] || fail "no plain total for K=$1 M=$2"
     [ "$plain" -le $(($1 * $2)) ] || fail "plain total $plain > K*M for $km"
-    # the narration follows the total it got, not a fixed claim
+    # the count it printed is the total it got
     lost=$(($1 * $2 - plain))
     assert_line "plain int,  load then store: total $plain ($lost lost)"
     assert_line --regexp "^  the $1 loops spanned [0-9.]+ ms of wall time and used [0-9.]+ ms of CPU time in all$"
-    if [ "$lost" -gt 0 ]; then
-      assert_line "  $lost increments vanished: loads and stores of different children interleaved"
-    elif [ "$1" -gt 1 ] && [ "$2" -gt 0 ]; then
-      assert_line "  none lost this time: no load and store of one child fell between another's"
-    fi
   done
 }
 

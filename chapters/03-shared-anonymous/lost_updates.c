@@ -15,7 +15,7 @@
  * took turns, or waited for a busy machine), and the plain total with the
  * count it lost: at most K*M, usually less when they overlapped (how much
  * varies from run to run; with a small M, or too few free CPUs, they may lose
- * nothing, and the demo says so). The atomic total is exactly K*M.
+ * nothing, and the count says so). The atomic total is exactly K*M.
  *
  * Usage: lost_updates [-h] [K M]     K processes 1..64, M increments 0..100000000
  * Tour: 2 30000000
@@ -143,14 +143,6 @@ int main(int argc, char *argv[])
     printf("  the %ld loops spanned %.1f ms of wall time and used %.1f ms of "
            "CPU time in all\n",
            k, span, cpu);
-    if (got < want)
-        printf("  %ld increments vanished: loads and stores of different "
-               "children interleaved\n",
-               want - got);
-    else if (k > 1 && m > 0)
-        printf("  none lost this time: no load and store of one child fell "
-               "between another's\n  (the code is still wrong; a larger M "
-               "or more free CPUs make them collide)\n");
     run_round(c, k, m, 1, &span);
     got = atomic_load(&c->atomic);
     printf("atomic_int, atomic_fetch_add: total %ld (%ld lost)\n", got,
