@@ -17,8 +17,8 @@ check() { # NAME COMMAND...: run COMMAND, show its output when it fails
     echo "  FAIL  $name"; sed 's/^/        /' <<<"$out" | head -60; failed=$((failed + 1))
   fi
 }
-c_files=(lib/*.[ch] scripts/*.c chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c)
-sh_files=(scripts/*.sh scripts/autograder/setup.sh scripts/autograder/run_autograder .ci/run book/md-filter.sh)
+c_files=(lib/*.[ch] scripts/*.c scripts/matrix/*.c chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c)
+sh_files=(scripts/*.sh scripts/matrix/*.sh scripts/autograder/setup.sh scripts/autograder/run_autograder .ci/run book/md-filter.sh)
 
 echo "== lint"
 check "cppcheck: no findings in ${#c_files[@]} C files" \

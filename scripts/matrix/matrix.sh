@@ -25,6 +25,8 @@
 #   CH             the chapters: NN, or a list (02,10,11) run together
 #   WB_BUILD       the build directory holding the programs (default build)
 #   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 3600)
+#   WB_TIMEOUT     seconds each program may run (run-tests.sh's default is
+#                  20; the QEMU cells' is 120)
 # Each cell's whole output is in $WB_BUILD/matrix/logs/CELL.log. The exit
 # status is 0 only when every cell ran and none failed. The last line adds
 # the cells up: `N passed, N failed, N skipped`.
@@ -65,6 +67,10 @@ elif [ ${#chapters[@]} -gt 1 ]; then
   shopt -u nullglob
 fi
 tests=(scripts/run-tests.sh --demos --solutions --stubs "${select_args[@]}")
+# Each cell's log starts with the machine facts as the doctor sees them
+# there, one `fact: WB_FACT_NAME=value` line each, for the second table.
+# shellcheck disable=SC2016  # the inner script expands its own $0 and $@
+with_facts=(bash -c '"$0" --env 2>&1 | sed "s/^/fact: /"; exec "$@"')
 
 for p in chapters solutions exercises doctor; do
   [ -e "$WB_BUILD/$p" ] || { echo "matrix: no $WB_BUILD/$p: build first (make test-matrix does)" >&2; exit 2; }
@@ -90,7 +96,7 @@ describe() {
 
 cell_a() {
   is_root || { echo "matrix: cell a needs root (it is this machine as root)"; return 3; }
-  "${tests[@]}"
+  "${with_facts[@]}" "$WB_BUILD/doctor" "${tests[@]}"
 }
 
 # Cell b: the tree's files (tracked, and new ones git does not ignore, as
@@ -130,14 +136,14 @@ cell_b() {
         mount --bind "$0" /mnt || exit 3
       cd /mnt/tree || exit 3
       exec "$@"' "$dir" "${as_user[@]}" "${user_env[@]}" HOME="$base/home" TMPDIR="$base/tmp" \
-      WB_BUILD="$base/tree/build" "${tests[@]}"
+      WB_BUILD="$base/tree/build" "${with_facts[@]}" "$base/tree/build/doctor" "${tests[@]}"
   else
     if ! "${as_user[@]}" test -x "$dir/tree/scripts/run-tests.sh"; then
       echo "matrix: $MATRIX_USER cannot reach $dir (a directory above it is closed to it), and no mount namespace can be made to show it elsewhere"
       return 3
     fi
     (cd "$dir/tree" && "${as_user[@]}" "${user_env[@]}" HOME="$base/home" TMPDIR="$base/tmp" \
-      WB_BUILD="$base/tree/build" "${tests[@]}")
+      WB_BUILD="$base/tree/build" "${with_facts[@]}" "$base/tree/build/doctor" "${tests[@]}")
   fi
 }
 
@@ -145,7 +151,11 @@ cell_qemu() {
   local kernel=$1
   [ -x scripts/matrix/qemu.sh ] || { echo "matrix: no scripts/matrix/qemu.sh"; return 3; }
   is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
-  scripts/matrix/qemu.sh --kernel "$kernel" --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- "${tests[@]}"
+  # Under TCG a program runs several times slower than here: each gets 120 s
+  # (WB_TIMEOUT, which qemu.sh passes on) rather than the usual 20.
+  WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" \
+    --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- \
+    "${with_facts[@]}" "$WB_BUILD/doctor" "${tests[@]}"
 }
 
 # Cell e: first the launcher's own check and the facts the doctor sees in
@@ -162,6 +172,7 @@ cell_e() {
     if grep -qx "$want" <<<"$facts"; then echo "  ok    $want"; else echo "  FAIL  $want: $(grep "^${want%%=*}=" <<<"$facts")"; bad=1; fi
   done
   [ $bad -eq 0 ] || return 3
+  sed 's/^/fact: /' <<<"$facts"
   "$cell_bin" -- "${tests[@]}"
 }
 
@@ -216,6 +227,21 @@ for c in "${cells[@]}"; do
 done
 for c in "${cells[@]}"; do
   [ -z "${note[$c]}" ] || echo "cell $c: ${note[$c]}"
+done
+echo
+echo "Machine facts in each cell (build/doctor there; README: make doctor):"
+names=(KERNEL ZERO_PAGE ANON_FAULT_PAGES THP SHMEM_THP UFFD ROOT CAP_SYS_ADMIN CAP_IPC_LOCK MOUNTNS SEALED_SHARED_RO)
+printf '  %-16s' fact
+printf '%-21s ' "${cells[@]/#/cell }"
+echo
+for n in "${names[@]}"; do
+  printf '  %-16s' "${n,,}"
+  for c in "${cells[@]}"; do
+    v=$(sed -n "s/^fact: WB_FACT_$n=//p" "$logs/$c.log" | tail -n 1)
+    v=${v#\"} v=${v%\"}
+    printf '%-21s ' "${v:--}"
+  done
+  echo
 done
 echo
 echo "Skipped tests, with the reason each gave:"
