@@ -7,8 +7,8 @@
  * autograder and a student's `docker run` both give the book's programs this
  * kind of root. What it does, in runc's order:
  *   1. a mount namespace of its own, like a container's: an empty tmpfs on
- *      /tmp, /dev/shm as Docker mounts it (tmpfs, 64 MiB, nosuid, nodev,
- *      noexec), and /proc/sys and /sys read-only;
+ *      /tmp, a /dev with Docker's few devices and its /dev/shm (tmpfs,
+ *      64 MiB, nosuid, nodev, noexec), and /proc/sys and /sys read-only;
  *   2. the seccomp filter, while it still holds CAP_SYS_ADMIN (runc loads it
  *      then, so that it needs no no_new_privs): every call in the table
  *      below fails with EPERM (or ENOSYS where Docker says so), clone with a
@@ -43,6 +43,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -296,10 +298,26 @@ static void drop_caps(void)
         die("capset", errno);
 }
 
-/* A container's own /tmp and /dev/shm, and read-only /proc/sys and /sys. */
+/*
+ * A container's own /tmp; a /dev like Docker's (a tmpfs with only null, zero,
+ * full, random, urandom and tty, a devpts of its own, /dev/shm as a 64 MiB
+ * noexec tmpfs, /dev/mqueue, and the fd, stdin, stdout, stderr and ptmx
+ * links: so no /dev/userfaultfd, say); /proc/sys and /sys read-only.
+ */
 static void container_mounts(const char *shm_size)
 {
-    char opts[64];
+    static const struct {
+        const char *name;
+        unsigned major, minor;
+    } devs[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+    static const char *links[][2] = {{"/proc/self/fd", "/dev/fd"},
+                                     {"/proc/self/fd/0", "/dev/stdin"},
+                                     {"/proc/self/fd/1", "/dev/stdout"},
+                                     {"/proc/self/fd/2", "/dev/stderr"},
+                                     {"pts/ptmx", "/dev/ptmx"}};
+    char opts[64], path[64];
+
     if (unshare(CLONE_NEWNS) == -1)
         die("unshare CLONE_NEWNS", errno);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
@@ -307,10 +325,33 @@ static void container_mounts(const char *shm_size)
     if (mount("cell-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") ==
         -1)
         die("mount tmpfs /tmp", errno);
+    if (mount("cell-dev", "/dev", "tmpfs", MS_NOSUID, "mode=755,size=65536k") ==
+        -1)
+        die("mount tmpfs /dev", errno);
+    for (size_t k = 0; k < sizeof devs / sizeof devs[0]; k++) {
+        snprintf(path, sizeof path, "/dev/%s", devs[k].name);
+        if (mknod(path, S_IFCHR | 0666,
+                  makedev(devs[k].major, devs[k].minor)) == -1)
+            die("mknod (a /dev node)", errno);
+        if (chmod(path, 0666) == -1) /* past the umask */
+            die("chmod (a /dev node)", errno);
+    }
+    for (size_t k = 0; k < sizeof links / sizeof links[0]; k++)
+        if (symlink(links[k][0], links[k][1]) == -1)
+            die("symlink (a /dev link)", errno);
+    if (mkdir("/dev/pts", 0755) == -1 || mkdir("/dev/shm", 01777) == -1 ||
+        mkdir("/dev/mqueue", 0755) == -1)
+        die("mkdir (in /dev)", errno);
+    if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+              "newinstance,ptmxmode=0666,mode=0620") == -1)
+        die("mount devpts /dev/pts", errno);
     snprintf(opts, sizeof opts, "mode=1777,size=%s", shm_size);
     if (mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
               opts) == -1)
         die("mount tmpfs /dev/shm", errno);
+    if (mount("mqueue", "/dev/mqueue", "mqueue",
+              MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+        die("mount mqueue /dev/mqueue", errno);
     const char *ro[] = {"/proc/sys", "/sys"};
     for (int i = 0; i < 2; i++) {
         if (mount(ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL) == -1)
