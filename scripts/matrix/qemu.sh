@@ -163,10 +163,13 @@ vmlinuz=$kdir/vmlinux
 [ -f "$vmlinuz" ] || die "no kernel image in $kdir"
 
 # --- the job directory, shared with the guest as /run/wb; removed on exit
+# (one a killed run left behind goes after a day)
+find "$MATRIX/run" -mindepth 1 -maxdepth 1 -name 'job.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null
 job=$(mktemp -d "$MATRIX/run/job.XXXXXX") || die "mktemp in $MATRIX/run failed"
-qpid=""
+qpid="" wpid=""
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+  [ -n "$wpid" ] && kill "$wpid" 2>/dev/null
   [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
   rm -rf "$job"
 }
@@ -240,7 +243,7 @@ esc() { printf '%s' "${1//,/,,}"; } # QEMU's option syntax doubles commas
 # shellcheck disable=SC2317 # run in the background
 watchdog() { # PID: kill PID when the console stops growing
   local size=-1 now quiet=0
-  while sleep 10; do
+  while sleep 10 && kill -0 "$1" 2>/dev/null; do
     now=$(stat -c %s "$console" 2>/dev/null || echo 0)
     if [ "$now" != "$size" ]; then size=$now quiet=0; continue; fi
     quiet=$((quiet + 10))
@@ -252,7 +255,7 @@ watchdog() { # PID: kill PID when the console stops growing
   done
 }
 boot() { # run QEMU once; sets rc
-  local wpid left=$((deadline - SECONDS))
+  local left=$((deadline - SECONDS))
   [ "$left" -gt 0 ] || { rc=124; return; }
   rm -f "$console" "$job/stalled" "$job/status"
   timeout -k 10 "$left" qemu-system-x86_64 \
@@ -274,6 +277,7 @@ boot() { # run QEMU once; sets rc
   qpid=""
   kill "$wpid" 2>/dev/null
   wait "$wpid" 2>/dev/null
+  wpid=""
   cp "$console" "$MATRIX/logs/console-$series.log" 2>/dev/null
 }
 for attempt in 1 2 3; do
