@@ -231,11 +231,11 @@ done
 echo
 echo "Machine facts in each cell (build/doctor there; README: make doctor):"
 names=(KERNEL ZERO_PAGE ANON_FAULT_PAGES THP SHMEM_THP UFFD ROOT CAP_SYS_ADMIN CAP_IPC_LOCK MOUNTNS SEALED_SHARED_RO)
-printf '  %-16s' fact
+printf '  %-18s' fact
 printf '%-21s ' "${cells[@]/#/cell }"
 echo
 for n in "${names[@]}"; do
-  printf '  %-16s' "${n,,}"
+  printf '  %-18s' "${n,,}"
   for c in "${cells[@]}"; do
     v=$(sed -n "s/^fact: WB_FACT_$n=//p" "$logs/$c.log" | tail -n 1)
     v=${v#\"} v=${v%\"}
@@ -247,7 +247,7 @@ echo
 echo "Skipped tests, with the reason each gave:"
 for c in "${cells[@]}"; do
   skips=$(grep -E '^  SKIP  ' "$logs/$c.log" | sed -E 's/^  SKIP  /    /')
-  echo "  cell $c:${skips:+$'\n'$skips}${skips:- none}"
+  if [ -n "$skips" ]; then printf '  cell %s:\n%s\n' "$c" "$skips"; else echo "  cell $c: none"; fi
 done
 echo
 echo "(logs: ${logs#"$ROOT"/}/CELL.log)"
