@@ -31,6 +31,11 @@
 # made by depmod). A newer package in the apt lists replaces the cached one;
 # without network the cached kernel is used. The tools (QEMU, static
 # BusyBox, cpio, xz, kmod) are installed through scripts/setup.sh.
+#
+# Debugging: WB_QEMU_STALL=S (default 300) is how long a silent console means
+# a hung guest; WB_QEMU_MONITOR=SOCKET adds a QEMU monitor on that Unix socket.
+# Speed: under TCG every exec costs 35-220 ms (each file opened goes through
+# 9p), so a chapter's Bats tests take minutes; give programs WB_TIMEOUT=120.
 set -uo pipefail
 # The whole script is one compound command, read before it runs: a checkout
 # that changes this file under a running guest cannot change what it does.
