@@ -92,6 +92,8 @@ if [ -d "$R$kdir/$kver" ]; then
   mkdir -p "$R/lib/modules/$kver"
   mount --bind "$R$kdir/$kver" "$R/lib/modules/$kver" || fail "bind of the guest kernel's modules failed"
 fi
+# And its configuration where Debian puts it (tests read /boot/config-*).
+cp "$R$kdir/../../boot/config-$kver" "$R/boot/" 2>/dev/null || step "no /boot/config-$kver"
 
 printf '::sysinit:/bin/bash /run/wb/guest.sh\n' >$R/etc/inittab || fail "write /etc/inittab failed"
 step "starting init"
