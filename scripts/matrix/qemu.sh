@@ -21,8 +21,8 @@
 #
 # The guest (see qemu/init.sh): 2 CPUs, 4 GiB, `-cpu max` under TCG. Its root
 # is the host's / through virtio-9p, read-only, under an overlayfs whose upper
-# layer is ext4 on a throwaway sparse disk image: the guest can write anywhere,
-# and nothing it writes reaches the host. /tmp, /run and /dev/shm are fresh tmpfs mounts; lo is up; the
+# layer is a tmpfs: the guest can write anywhere, and nothing it writes reaches
+# the host. /tmp, /run and /dev/shm are fresh tmpfs mounts; lo is up; the
 # kernel's sysctls are its own defaults. The kernel console (boot messages,
 # oopses) goes to build/matrix/logs/console-SERIES.log.
 #
@@ -73,7 +73,7 @@ case $series in
   *) echo "$prog: --kernel must be 6.1 or 6.12, not '$series'" >&2; usage ;;
 esac
 
-WB_SETUP_EXTRA='qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static cpio:cpio xz:xz-utils /sbin/depmod:kmod /sbin/mkfs.ext4:e2fsprogs' \
+WB_SETUP_EXTRA='qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static cpio:cpio xz:xz-utils /sbin/depmod:kmod' \
   "$ROOT/scripts/setup.sh" >&2 || die "the tools could not be installed (scripts/setup.sh failed)"
 busybox=$(readlink -f /bin/busybox)
 LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'interpreter' &&
@@ -215,19 +215,11 @@ add_path() { # PATH relative to $moddir, decompressed into the initramfs once
   esac || die "cannot unpack $path"
   order+=("$base")
 }
-for m in virtio_pci 9pnet_virtio 9p overlay virtio_blk crc32c_generic ext4; do add_module "$m"; done
+for m in virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
 printf '%s\n' "${order[@]}" >"$initrd/modules/order"
 (cd "$initrd" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$job/initrd.cpio" ||
   die "cpio of the initramfs failed"
 rm -rf "$initrd"
-
-# The overlay's upper layer: an ext4 file system on a sparse disk image, so
-# what the tests write lives on a disk-backed file system as on a real
-# machine (on a tmpfs upper, POSIX_FADV_DONTNEED could not drop a file's
-# pages and shared writes would fault differently).
-{ truncate -s 8G "$job/upper.img" &&
-  /sbin/mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$job/upper.img"; } ||
-  die "cannot make the guest's disk image $job/upper.img"
 
 # What the guest reads from /run/wb.
 cp "$ROOT/scripts/matrix/qemu/guest.sh" "$job/guest.sh" || die "cannot copy guest.sh"
@@ -280,7 +272,6 @@ boot() { # run QEMU once; sets rc
     -chardev stdio,id=out,signal=off -serial chardev:out \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$(esc "$job"),mount_tag=wbjob,security_model=none,multidevs=remap" \
-    -drive "file=$(esc "$job/upper.img"),if=virtio,format=raw,cache=unsafe" \
     ${WB_QEMU_MONITOR:+-monitor "unix:$WB_QEMU_MONITOR,server=on,wait=off"} \
     </dev/null 2>>"$job/qemu.err" &
   qpid=$!

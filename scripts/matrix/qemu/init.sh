@@ -7,8 +7,8 @@
 # /modules/order). It builds the guest's root file system and hands over:
 #
 #   /            overlayfs: the host's / (virtio-9p share "hostroot", read-only)
-#                under an upper layer on ext4 (the throwaway disk /dev/vda), so
-#                the guest may write anywhere and nothing reaches the host
+#                under a tmpfs upper layer, so the guest may write anywhere and
+#                nothing reaches the host
 #   /run         tmpfs; /run/wb is the job directory (9p share "wbjob",
 #                read-write: the host reads the exit status from it)
 #   /tmp         tmpfs (mode 1777), as on most machines
@@ -43,9 +43,7 @@ done </modules/order
 step "mounting the host's / and the overlay"
 mount -t 9p -o ro,trans=virtio,version=9p2000.L,cache=loose,msize=512000 hostroot /lower ||
   fail "mount of the host's / (9p tag hostroot) failed"
-i=0
-while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-mount -t ext4 -o noinit_itable /dev/vda /rw || fail "mount of the disk /dev/vda (the overlay's upper layer) failed"
+mount -t tmpfs -o mode=0755 rw /rw || fail "mount tmpfs /rw failed"
 mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot ||
   fail "mount of the overlay root failed"
