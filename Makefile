@@ -27,6 +27,10 @@ DEMO_SRCS := $(sort $(wildcard chapters/*/*.c))
 EX_SRCS   := $(sort $(wildcard exercises/*/*.c))
 SOL_SRCS  := $(sort $(wildcard solutions/*/*.c))
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS))
+# The demos some exercise tests run beside the student's program (chapter 14's
+# reader reads a region perfvm writes): `make grade` builds them first.
+DEMO_PROGS  := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS))
+GRADE_DEMOS := $(if $(CH),$(filter $(BUILD)/chapters/$(CH)%,$(DEMO_PROGS)),$(DEMO_PROGS))
 # CH=NN narrows test, memcheck and demo to one chapter (and builds only it).
 SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions,$(BUILD)/$(t)/$(CH)%),$(PROGS)),$(PROGS))
 # The machine facts (scripts/doctor.c): always the plain build's doctor, run
@@ -87,7 +91,7 @@ test: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## the project's gate: demo 
 
 check: test ## same as test
 
-grade: setup lib $(DOCTOR) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
+grade: setup lib $(DOCTOR) $(GRADE_DEMOS) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
 	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
 grade-all: setup lib $(DOCTOR) ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
