@@ -370,3 +370,18 @@ int wb_knob_choice(const char *path, char *buf, size_t n)
     buf[len] = '\0';
     return 0;
 }
+
+void wb_compare_zero_page(enum wb_fact seen)
+{
+    enum wb_fact probe = wb_probe_zero_page();
+    if (probe == WB_UNKNOWN)
+        printf("  (the machine probe could not tell whether reads map the "
+               "zero page here)\n");
+    else if (probe == seen)
+        printf("  (the machine probe agrees: zero page %s; make doctor)\n",
+               probe == WB_YES ? "yes" : "no");
+    else
+        printf("  (but the machine probe found zero page %s: the two "
+               "measurements disagree; make doctor)\n",
+               probe == WB_YES ? "yes" : "no");
+}

@@ -309,6 +309,13 @@ enum wb_fact { WB_NO = 0, WB_YES = 1, WB_UNKNOWN = -1 };
 enum wb_fact wb_probe_zero_page(void);
 
 /**
+ * @brief Print one line comparing what a demo saw (@p seen: did its reads
+ *        map the zero page?) with wb_probe_zero_page(): agrees, disagrees,
+ *        or the probe could not tell.
+ */
+void wb_compare_zero_page(enum wb_fact seen);
+
+/**
  * @brief Pages one write fault maps on fresh private anonymous memory that
  *        has no madvise advice: 1, or more where multi-size THP (6.8+) is
  *        enabled for some size. Measured with minor-fault counts over a

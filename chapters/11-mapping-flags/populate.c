@@ -133,17 +133,7 @@ static void explain_reads(const struct result *r)
                "pages of its own: neither none (zero page) nor all\n",
                r->own, npages);
     }
-    enum wb_fact probe = wb_probe_zero_page();
-    if (probe == WB_UNKNOWN)
-        printf("  (the machine probe could not tell whether reads map the "
-               "zero page here)\n");
-    else if (probe == seen)
-        printf("  (the machine probe agrees: zero page %s; make doctor)\n",
-               probe == WB_YES ? "yes" : "no");
-    else
-        printf("  (but the machine probe found zero page %s: the two "
-               "measurements disagree; make doctor)\n",
-               probe == WB_YES ? "yes" : "no");
+    wb_compare_zero_page(seen);
 }
 
 int main(int argc, char *argv[])
