@@ -226,6 +226,21 @@ double wb_probe_fault_ns(void)
     return r;
 }
 
+/* wb_seccomp_filtered: 1 if a seccomp filter is on this process. */
+static int wb_seccomp_filtered(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    int filtered = 0;
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "Seccomp:", 8) == 0)
+            filtered = atoi(line + 8) == 2;
+    fclose(f);
+    return filtered;
+}
+
 enum wb_fact wb_probe_userfaultfd(const char **why)
 {
     static int cached = -2;
@@ -237,9 +252,12 @@ enum wb_fact wb_probe_userfaultfd(const char **why)
             snprintf(reason, sizeof reason,
                      "ENOSYS: Valgrind does not support userfaultfd");
         } else {
+            int user_mode_only = 1;
             long fd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
-            if (fd == -1 && errno == EINVAL) /* before 5.11 */
+            if (fd == -1 && errno == EINVAL) { /* before 5.11 */
+                user_mode_only = 0;
                 fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+            }
             if (fd >= 0) {
                 struct uffdio_api api = {.api = UFFD_API};
                 if (ioctl((int)fd, UFFDIO_API, &api) == 0) {
@@ -256,17 +274,24 @@ enum wb_fact wb_probe_userfaultfd(const char **why)
                 int err = errno;
                 char knob[32];
                 const char *cause;
+                /* Since 5.11 a knob of 0 still allows UFFD_USER_MODE_ONLY,
+                 * so an EPERM for that flag is not the knob's. */
+                int knob0 =
+                    wb_read_knob("/proc/sys/vm/unprivileged_userfaultfd", knob,
+                                 sizeof knob) == 0 &&
+                    strcmp(knob, "0") == 0;
                 if (err == ENOSYS)
                     cause = "the kernel lacks CONFIG_USERFAULTFD, or a "
                             "seccomp filter refuses it";
-                else if (err == EPERM &&
-                         wb_read_knob("/proc/sys/vm/unprivileged_userfaultfd",
-                                      knob, sizeof knob) == 0 &&
-                         strcmp(knob, "0") == 0)
+                else if (err == EPERM && knob0 && !user_mode_only)
                     cause = "sysctl vm.unprivileged_userfaultfd is 0 and this "
                             "process lacks CAP_SYS_PTRACE";
+                else if (err == EPERM && wb_seccomp_filtered())
+                    cause = "a seccomp filter refuses it (Seccomp: 2 in "
+                            "/proc/self/status, as in a Docker container)";
                 else if (err == EPERM)
-                    cause = "likely a seccomp filter (a container's profile)";
+                    cause = "refused, though no sysctl or seccomp filter "
+                            "explains it (an LSM policy?)";
                 else
                     cause = strerror(err);
                 cached = WB_NO;

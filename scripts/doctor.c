@@ -361,9 +361,10 @@ static void probe_limits(void)
     enum wb_fact s = wb_probe_sealed_shared_ro();
     add("SEALED_SHARED_RO", "sealed shared RO", yesno(s),
         s == WB_YES ? "a write-sealed memfd maps MAP_SHARED read-only "
-                      "(6.7+): ch10 seal_write"
+                      "(6.7+, and kernels with the fix backported): ch10 "
+                      "seal_write"
                     : "a write-sealed memfd maps only MAP_PRIVATE (EPERM "
-                      "before 6.7): ch10 seal_write");
+                      "before 6.7 unless backported): ch10 seal_write");
     enum wb_fact r = wb_probe_remap_file_pages();
     add("RFP", "remap_file_pages", yesno(r),
         r == WB_YES ? "the emulated remap_file_pages(2) works: ch09"

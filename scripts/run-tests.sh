@@ -35,11 +35,28 @@ if [[ -z ${WB_LITTER_MODE:-} ]]; then
   if [[ $(id -u) -eq 0 ]] && command -v unshare >/dev/null &&
     unshare --mount --propagation private true 2>/dev/null; then
     export WB_LITTER_MODE=private
+    # A tree or build directory inside /tmp (a clone made with mktemp -d)
+    # is carried over onto the new /tmp: held open (fd 8, 9) while the
+    # tmpfs covers it, then bind-mounted back at the same path.
+    mkdir -p "$WB_BUILD" || exit 2
     # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
     exec unshare --mount --propagation private -- bash -c \
-      'mount -t tmpfs -o mode=1777 wb-tmp /tmp && mount -t tmpfs -o mode=1777 wb-shm /dev/shm ||
-         export WB_LITTER_MODE=compare
-       exec "$0" "$@"' "$ROOT/scripts/run-tests.sh" "$@"
+      'exec 8<"$1" 9<"$2"
+       if mount -t tmpfs -o mode=1777 wb-tmp /tmp; then
+         for fd in 8 9; do
+           d=$1
+           case $d/ in /tmp/*)
+             mkdir -p "$d" && mount --no-canonicalize --bind /proc/self/fd/$fd "$d" ||
+               { echo "run-tests: could not carry $d over onto the private /tmp" >&2; exit 2; } ;;
+           esac
+           shift
+         done
+         mount -t tmpfs -o mode=1777 wb-shm /dev/shm || export WB_LITTER_MODE=compare
+       else
+         export WB_LITTER_MODE=compare; shift 2
+       fi
+       exec 8<&- 9<&-
+       exec "$0" "$@"' "$ROOT/scripts/run-tests.sh" "$ROOT" "$WB_BUILD" "$@"
   fi
   export WB_LITTER_MODE=compare
 fi

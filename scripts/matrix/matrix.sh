@@ -153,8 +153,13 @@ cell_qemu() {
   is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
   # Under TCG a program runs several times slower than here: each gets 120 s
   # (WB_TIMEOUT, which qemu.sh passes on) rather than the usual 20.
+  # The guest's / is an overlay on tmpfs, whose files behave as tmpfs files
+  # (their pages cannot be dropped) but which statfs names overlayfs. The
+  # tests' files (TMPDIR is under $WB_BUILD/tmp) get a tmpfs of their own, so
+  # the programs and the tests see what the files are.
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" \
     --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- \
+    bash -c 'mkdir -p "$0" && mount -t tmpfs -o mode=1777 wb-tmp "$0" && exec "$@"' "$WB_BUILD/tmp" \
     "${with_facts[@]}" "$WB_BUILD/doctor" "${tests[@]}"
 }
 
