@@ -30,7 +30,10 @@
  *   ex1_flush_range: range START+LEN runs past the mapping (N bytes)
  *   ex1_flush_range: open 'FILE': Permission denied        (and the like)
  * NPAGES not a number in 1..65536, or START or LEN not a number: a usage
- * error, exit 2.
+ * error, one line on stderr that names the operand, exit 2, e.g.
+ *   ex1_flush_range: NPAGES '0': must be between 1 and 65536 (usage: ...)
+ *   ex1_flush_range: NPAGES 'many': not a number (usage: ...)
+ * (wb_long_arg(s, "NPAGES", 1, 65536) prints exactly these.)
  *
  * READ   msync(2) (which address must be aligned, and which argument is
  *        rounded for you), proc(5) on /proc/PID/smaps, ftruncate(2);

@@ -24,13 +24,16 @@
  *           from the current count ("rec 0", "rec 1", ... in a new log).
  *           When a record does not fit, double the file with ftruncate and
  *           map it again (keep offsets, not pointers, across the remap).
- *           At the end it prints one line:
- *               appended N records, count now C
- * dump      prints "count C" and then the C records, one per line. It first
- *           checks that the C records fill exactly `used` bytes; if not, or
- *           the magic is wrong, it prints one error line and exits 1:
- *               ex2_applog: 'FILE' is corrupt: ...
- *               ex2_applog: 'FILE' is not an applog file
+ * dump      prints the log. It first checks that the C records fill exactly
+ *           `used` bytes and that the magic is right (see Errors).
+ *
+ * Output on stdout:
+ *   append N   one line:   appended N records, count now C
+ *              (C the count after this run; "appended 1 records" too)
+ *   dump       C + 1 lines: count C
+ *                           rec 0
+ *                           rec 1            ... each record's text, in order
+ *              an empty log prints just "count 0"
  *
  * THE POINT: the writer may be killed with SIGKILL at any instruction, and
  * the file must still dump cleanly, records 0..count-1, none torn, none
@@ -44,9 +47,18 @@
  * --die-after K (for the tests): after committing K records of this run,
  * write the next record's bytes but not the header, then raise(SIGKILL).
  *
- * Errors: a failing call is one line `ex2_applog: step: cause`, exit 1, and
- * so is a FILE that is not a regular file (`'FILE' is not a regular file`);
- * a bad mode, N or K (not a number in 0..10000000) is a usage error, exit 2.
+ * Errors: one line on stderr, exit 1:
+ *   ex2_applog: 'FILE' is corrupt: ...           (dump: the records do not
+ *                                                 fill exactly `used` bytes)
+ *   ex2_applog: 'FILE' is not an applog file     (a magic that is neither 0
+ *                                                 nor the magic number)
+ *   ex2_applog: 'FILE' is not a regular file
+ *   ex2_applog: step: cause                      (a failing call)
+ * A bad mode, N or K (not a number in 0..10000000) is a usage error: one
+ * line on stderr ending in the usage, exit 2, as wb_usage() and
+ * wb_long_arg(s, "N", 0, 10000000) print it:
+ *   ex2_applog: expected FILE append N, or FILE dump (usage: ...)
+ *   ex2_applog: N '-3': must be a plain non-negative number (usage: ...)
  *
  * READ   mmap(2), ftruncate(2), msync(2) (and why this log does not need it
  *        to survive a kill), the GCC manual's "__atomic Builtins";
