@@ -12,11 +12,16 @@
 #                    runs a fixture this way)
 #
 # Environment: WB_BUILD, WB_WRAPPER, WB_TIMEOUT (see tests/helper.bash), and
-# WB_DOCTOR, the doctor whose facts the tests get (default $WB_BUILD/doctor).
+# WB_DOCTOR, the doctor whose facts the tests get (default $WB_BUILD/doctor),
+# and WB_TEST_TIMEOUT: seconds one test may take before Bats stops it and
+# reports it failed (default 45 programs' worth, 45 x WB_TIMEOUT; 0: none),
+# so that a hung test fails itself instead of stalling the whole run.
 # Grading a submission is scripts/grade.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
+WB_TEST_TIMEOUT=${WB_TEST_TIMEOUT:-$((45 * ${WB_TIMEOUT:-20}))}
+if [ "$WB_TEST_TIMEOUT" -gt 0 ]; then export BATS_TEST_TIMEOUT=$WB_TEST_TIMEOUT; fi
 WB_BUILD=${WB_BUILD:-build}
 [[ $WB_BUILD == /* ]] || WB_BUILD=$ROOT/$WB_BUILD
 export WB_BUILD

@@ -16,7 +16,7 @@ NO_UFFD="Valgrind 3.19 does not implement userfaultfd(2) (ENOSYS): the program c
 # where the doctor found it refused to this process (Docker's default seccomp
 # profile refuses it with EPERM; so may a sysctl or a kernel without it).
 need_uffd() {
-  need_uffd
+  on_valgrind && skip "$NO_UFFD"
   [[ $(fact uffd) == yes ]] ||
     skip "userfaultfd(2) is refused to this process here (doctor: userfaultfd no; Docker's default seccomp profile does this)"
 }
