@@ -214,6 +214,15 @@ expect_vector() {
   expect_vector $((PAGE / 8 + 1))
 }
 
+@test "ex1_vector: many pages, the last one full or filled in part: capacity and remaps by doubling" {
+  # Every item is written and read back by the program itself: a vector that
+  # maps less than its capacity writes past its mapping and dies.
+  expect_vector $((37 * PAGE / 8 + 100))
+  expect_vector $((64 * PAGE / 8))
+  expect_vector $((64 * PAGE / 8 + 1))
+  expect_vector $((100 * PAGE / 8 + 3))
+}
+
 @test "ex1_vector: 1000000 items: capacity and remaps by doubling" {
   expect_vector 1000000
   # New mappings are packed against the ones above them, so doubling 11
@@ -223,9 +232,9 @@ expect_vector() {
 
 @test "ex1_vector: a bad N is a usage error, exit 2" {
   run_ex -2 --separate-stderr ex1_vector abc
-  assert_one_error_line ex1_vector "N 'abc'"
+  assert_one_error_line ex1_vector "N 'abc': not a number"
   run_ex -2 --separate-stderr ex1_vector 100000001
-  assert_one_error_line ex1_vector "N '100000001'"
+  assert_one_error_line ex1_vector "N '100000001': must be between 0 and 100000000"
 }
 
 # --- ex2_follow ------------------------------------------------------------
@@ -237,7 +246,10 @@ numbered() { # BYTES
 
 @test "ex2_follow: follows a file growing in chunks across page boundaries" {
   : >data
-  local src sizes=(100 3000 1000 5000 1 $((PAGE - 1)) 2 $((3 * PAGE + 17)) 700 4096 9000) total=0 s
+  # Chunks within a page, across one boundary and across many; it ends
+  # in the middle of a page, after some 27 pages.
+  local src sizes=(100 3000 1000 5000 1 $((PAGE - 1)) 2 $((3 * PAGE + 17)) 700 4096 9000
+                   $((7 * PAGE + 333)) 1 $((11 * PAGE)) 555) total=0 s
   for s in "${sizes[@]}"; do total=$((total + s)); done
   src=$(numbered "$total")
   wb_exec "$(ex_path ex2_follow)" data "$total" >out 2>err &
@@ -256,10 +268,18 @@ numbered() { # BYTES
 }
 
 @test "ex2_follow: prints exactly MAXBYTES bytes of a longer file and stops" {
-  numbered 10000 >data
-  wb_exec "$(ex_path ex2_follow)" data 5000 >out
-  head -c 5000 data >want
-  cmp out want
+  numbered $((40 * PAGE + 123)) >data
+  local max
+  for max in 5000 $((23 * PAGE + 77)) $((40 * PAGE)) $((40 * PAGE + 123)); do
+    wb_exec "$(ex_path ex2_follow)" data "$max" >out || fail "exit status $? for MAXBYTES $max"
+    head -c "$max" data >want
+    cmp out want || fail "MAXBYTES $max: the output is not the file's first $max bytes"
+  done
+  # MAXBYTES 0 prints nothing and succeeds, even on an empty file.
+  : >empty
+  run_ex --separate-stderr ex2_follow empty 0
+  assert_success
+  assert_output ''
 }
 
 @test "ex2_follow: no growth for IDLE seconds is one error line, exit 1, after the bytes there are" {

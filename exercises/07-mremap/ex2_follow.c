@@ -13,14 +13,24 @@
  *     rounded up to whole pages; then write the new bytes;
  *   - stop with exit status 0 as soon as MAXBYTES bytes have been written
  *     (never write more, even if the file is longer);
- *   - if the file has not grown for IDLE seconds (default 5), print one
- *     error line and exit 1:
- *       ex2_follow: no growth for 5 s (printed 100 of 200 bytes)
+ *   - if the file has not grown for IDLE seconds (default 5), stop with an
+ *     error (below).
  * The file may be empty at the start: a mapping cannot have length 0, so map
- * it only once it has a first byte. Other errors (a file that cannot be
- * opened or is not a regular file, a file that shrinks) are one error line
- * and exit 1; a bad number is a usage error, exit 2. MAXBYTES 0 prints
- * nothing and succeeds.
+ * it only once it has a first byte.
+ *
+ * Output on stdout: the file's bytes from offset 0, byte for byte, and
+ * nothing else: MAXBYTES of them on success (MAXBYTES 0 prints nothing and
+ * succeeds), all the file had when it stopped growing on the idle error.
+ *
+ * Errors: one line on stderr, exit 1:
+ *   ex2_follow: no growth for IDLE s (printed D of MAXBYTES bytes)
+ *                   e.g. "ex2_follow: no growth for 5 s (printed 100 of 200
+ *                   bytes)"; D the bytes written before giving up
+ *   ex2_follow: open 'FILE': No such file or directory     (and the like)
+ *   ex2_follow: 'FILE' is not a regular file
+ *   ex2_follow: 'FILE' shrank to N bytes after D were printed
+ * (wb_open_file() prints the first two kinds for you.) A bad number is a
+ * usage error, exit 2.
  *
  * READ   mremap(2), mmap(2) (MAP_SHARED sees other writers' bytes), fstat(2),
  *        clock_gettime(2), nanosleep(2); chapter 07's README.
