@@ -6,19 +6,26 @@
  * reports, for each FILE in turn, how many of its pages are resident in
  * the page cache, without reading the file and without changing the answer
  * by asking. Map the file read-only (PROT_READ, MAP_SHARED), ask mincore(2)
- * for one byte per page (bit 0 set: resident), unmap, and print one line
+ * for one byte per page (bit 0 set: resident), unmap, and print.
+ *
+ * Output, on stdout, for each FILE in the order given, one line
  *   FILE: R/N pages resident
- * where N is the file's size in pages, rounded up (a 5000-byte file has 2),
- * and R the number of resident ones. With -m, print after that line a
- * second one with one character per page, '#' resident and '.' not:
+ * where FILE is the name as given, N the file's size in pages, rounded up
+ * (a 5000-byte file has 2), and R the number of resident ones. With -m,
+ * each such line is followed by a second one with one character per page,
+ * page 0 first, '#' resident and '.' not:
  *   data: 2/9 pages resident
  *   ..#..#...
  * An empty file is `FILE: 0/0 pages resident` (and, with -m, an empty
- * line): mmap(2) refuses a length of 0, so do not call it.
- * Errors: no FILE, or an unknown option, is a usage error (exit 2). A file
- * that cannot be opened, or is not a regular file, is one line on stderr
- * and exit 1 (lines already printed for earlier files stay printed):
+ * line after it): mmap(2) refuses a length of 0, so do not call it.
+ *
+ * Errors: one line on stderr. A file that cannot be opened, or is not a
+ * regular file, is exit 1, and the lines already printed for the FILEs
+ * before it stay printed (handle the files one at a time):
  *   ex1_fincore: open 'nosuch': No such file or directory
+ *   ex1_fincore: 'dir' is not a regular file
+ * No FILE, or an unknown option, is a usage error, exit 2:
+ *   ex1_fincore: expected at least one FILE (usage: ex1_fincore [-h] [-m] FILE...)
  *
  * READ   mincore(2), mmap(2), fstat(2); chapter 11's README (the section on
  *        mincore and the page cache) and its demo readahead.c.

@@ -6,23 +6,33 @@
  *   ex2_flagprobe FILE FLAG...
  * opens FILE read-write and, for each FLAG in the order given, tries two
  * mappings of its first page, PROT_READ|PROT_WRITE at offset 0: one with
- * MAP_SHARED|FLAG and one with MAP_SHARED_VALIDATE|FLAG. It unmaps what it
- * got and prints one line per FLAG:
- *   MAP_SYNC shared=EOPNOTSUPP validate=EOPNOTSUPP
+ * MAP_SHARED|FLAG and one with MAP_SHARED_VALIDATE|FLAG, and unmaps what it
+ * got. A FLAG is a name from the table below or a number (hex with 0x, or
+ * decimal) for bits that have no name. MAP_SHARED ignores the bits it does
+ * not know; MAP_SHARED_VALIDATE refuses them with EOPNOTSUPP, so the two
+ * columns together tell "unknown to this kernel" from "known but refused
+ * for this file" (EINVAL, EOPNOTSUPP for MAP_SYNC on a file system without
+ * DAX, ...).
+ *
+ * Output, on stdout, one line per FLAG, in the order given:
+ *   FLAG shared=RESULT validate=RESULT
+ * FLAG as written on the command line; each RESULT is `ok` if that mmap()
+ * succeeded, else the name of its errno (wb_errname: EINVAL, EOPNOTSUPP,
+ * ...). For example:
+ *   MAP_POPULATE shared=ok validate=ok
  *   0x400000 shared=ok validate=EOPNOTSUPP
- * that is the FLAG as written on the command line, then for each try `ok`
- * or the errno's name (wb_errname). A FLAG is a name from the table below
- * or a number (hex with 0x, or decimal) for bits that have no name.
- * MAP_SHARED ignores the bits it does not know; MAP_SHARED_VALIDATE refuses
- * them with EOPNOTSUPP, so the two columns together tell "unknown to this
- * kernel" from "known but refused for this file" (EINVAL, EOPNOTSUPP for
- * MAP_SYNC on a file system without DAX, ...).
- * Errors: fewer than two operands, or a FLAG that is neither a name in the
- * table nor a positive number, is a usage error (exit 2) reported before
- * anything is mapped; a FILE that cannot be opened read-write, or is not a
- * regular file, is one line on stderr and exit 1:
- *   ex2_flagprobe: unknown flag 'MAP_FOO' (usage: ...)
+ *   MAP_HUGETLB shared=EINVAL validate=EINVAL
+ *
+ * Errors: one line on stderr. Fewer than two operands, or a FLAG that is
+ * neither a name in the table nor a positive number, is a usage error,
+ * exit 2, reported before anything is printed or mapped (check every FLAG
+ * first):
+ *   ex2_flagprobe: unknown flag 'MAP_FOO' (usage: ex2_flagprobe [-h] FILE FLAG...)
+ *   ex2_flagprobe: expected FILE and at least one FLAG (usage: ex2_flagprobe [-h] FILE FLAG...)
+ * A FILE that cannot be opened read-write, or is not a regular file, is
+ * exit 1:
  *   ex2_flagprobe: open 'nosuch': No such file or directory
+ *   ex2_flagprobe: 'dir' is not a regular file
  *
  * READ   mmap(2) (MAP_SHARED_VALIDATE, MAP_SYNC, ERRORS); chapter 11's
  *        README and its demo validate.c.

@@ -6,29 +6,45 @@
  *   ex3_forkwipe [-s] MODE [NPAGES]
  * maps NPAGES (default 4, at most 1024) pages of private anonymous memory
  * (shared anonymous with -s), writes the string "secret K" (with its NUL)
- * at the start of page K, and gives the advice MODE names:
- *   keep       none
- *   wipe       madvise(MADV_WIPEONFORK)   (Linux 4.14)
- *   dontfork   madvise(MADV_DONTFORK)     (Linux 2.6.16)
+ * at the start of page K, for every page K, and gives the whole mapping
+ * the advice MODE names:
+ *   MODE       advice                     ADVICE in the first line
+ *   keep       none                       no advice
+ *   wipe       madvise(MADV_WIPEONFORK)   MADV_WIPEONFORK   (Linux 4.14)
+ *   dontfork   madvise(MADV_DONTFORK)     MADV_DONTFORK     (Linux 2.6.16)
  * Then it prints one line, forks, and the child reports what each page
  * holds, then exits with status 0; the parent waits for it and reports its
- * own view:
- *   4 private anonymous pages, page K holds "secret K"; MADV_WIPEONFORK; fork
- *   child: page 0: zeros
- *   ...
- *   parent: page 0: "secret 0"
- *   ...
- * Each report line is `WHO: page K: ` followed by one of
- *   "secret K"           the first 32 bytes are "secret K" and NULs
- *   zeros                all of the first 32 bytes are 0
- *   something else       anything else
+ * own view.
+ *
+ * Output, on stdout, exactly 1 + 2 * NPAGES lines: first
+ *   NPAGES KIND anonymous pages, page K holds "secret K"; ADVICE; fork
+ * with KIND `private` (or `shared` with -s) and ADVICE from the table;
+ * then the child's NPAGES lines, K from 0, then the parent's:
+ *   child: page K: WHAT
+ *   parent: page K: WHAT
+ * where WHAT is one of
+ *   "secret K"             the first 32 bytes are "secret K" (K the page's
+ *                          number, in double quotes) and then NULs
+ *   zeros                  all of the first 32 bytes are 0
+ *   something else         anything else
  *   SIGSEGV (SEGV_MAPERR)  reading the page raised a signal: its name and
  *                          si_code (wb_try_read, wb_signame,
  *                          wb_last_fault_code), and no crash
- * Errors: an unknown MODE or option, or a bad NPAGES, is a usage error
- * (exit 2). A failing call is one line and exit 1, e.g. with -s:
+ * For example, `ex3_forkwipe wipe 2` prints
+ *   2 private anonymous pages, page K holds "secret K"; MADV_WIPEONFORK; fork
+ *   child: page 0: zeros
+ *   child: page 1: zeros
+ *   parent: page 0: "secret 0"
+ *   parent: page 1: "secret 1"
+ * and `ex3_forkwipe keep 3` starts with
+ *   3 private anonymous pages, page K holds "secret K"; no advice; fork
+ *
+ * Errors: one line on stderr. An unknown MODE or option, or a bad NPAGES,
+ * is a usage error, exit 2:
+ *   ex3_forkwipe: unknown mode 'shred' (usage: ex3_forkwipe [-h] [-s] keep|wipe|dontfork [NPAGES])
+ * A failing call is exit 1, e.g. with -s (the kernel accepts
+ * MADV_WIPEONFORK on private anonymous memory only):
  *   ex3_forkwipe: madvise MADV_WIPEONFORK: Invalid argument
- * (the kernel accepts MADV_WIPEONFORK on private anonymous memory only).
  *
  * READ   madvise(2) (MADV_WIPEONFORK, MADV_DONTFORK), fork(2), waitpid(2);
  *        chapter 02 (copy-on-write after fork) and chapter 11's README.
