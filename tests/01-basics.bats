@@ -45,11 +45,32 @@ make_numbered_file() { # PATH BYTES
   done
 }
 
+@test "ex2_mapslice: slices of many pages, starting and ending mid-page, match the file" {
+  # 40 pages and a bit: a mapping too short by a page or more (half the
+  # length, or LENGTH without the part of the first page before OFFSET)
+  # ends inside the slice.
+  make_numbered_file data $((40 * PAGE + 777))
+  for range in "0 $((40 * PAGE + 777))" "100 $((20 * PAGE + 50))" \
+                "$((3 * PAGE + 7)) $((30 * PAGE + PAGE / 2))" \
+                "$((PAGE - 1)) $((16 * PAGE + 2))" "$((10 * PAGE)) $((29 * PAGE + 1))"; do
+    set -- $range
+    wb_exec "$(ex_path ex2_mapslice)" data "$1" "$2" >got
+    tail -c +$(($1 + 1)) data | head -c "$2" >want
+    cmp got want || fail "slice '$range' differs from the file's bytes"
+  done
+}
+
 @test "ex2_mapslice: a range running past EOF is cut at EOF" {
   make_numbered_file data 5000
   wb_exec "$(ex_path ex2_mapslice)" data 4950 100 >got
   tail -c +4951 data >want
   assert_equal "$(stat -c %s got)" 50
+  cmp got want
+  # many pages, from mid-page to a mid-page EOF, LENGTH far beyond it
+  make_numbered_file data $((25 * PAGE + 321))
+  wb_exec "$(ex_path ex2_mapslice)" data $((5 * PAGE + 17)) $((100 * PAGE)) >got
+  tail -c +$((5 * PAGE + 18)) data >want
+  assert_equal "$(stat -c %s got)" $((20 * PAGE + 304))
   cmp got want
 }
 
@@ -67,9 +88,11 @@ make_numbered_file() { # PATH BYTES
 @test "ex2_mapslice: a negative or non-numeric offset is a usage error, exit 2" {
   make_numbered_file data 100
   run_ex -2 --separate-stderr ex2_mapslice data x1 1
-  assert_one_error_line ex2_mapslice "offset"
-  run_ex -2 --separate-stderr ex2_mapslice data -- -1 1
-  assert_one_error_line ex2_mapslice "offset|usage"
+  assert_one_error_line ex2_mapslice "offset 'x1': not a number"
+  run_ex -2 --separate-stderr ex2_mapslice data -1 1
+  assert_one_error_line ex2_mapslice "offset '-1': must be a plain non-negative number"
+  run_ex -2 --separate-stderr ex2_mapslice data 0 abc
+  assert_one_error_line ex2_mapslice "length 'abc': not a number"
 }
 
 # ---------------------------------------------------------------------------
@@ -385,6 +408,29 @@ assert_errno() {
   else
     assert_line "big-malloc: rw-p (anonymous)"
   fi
+}
+
+@test "ex1_whereis: run from a long path with spaces (maps is pages long), it names that path" {
+  # A copy of the program in a directory whose path holds spaces and is
+  # about 2700 bytes long: each of the program's own maps lines is longer
+  # than that, /proc/self/maps is several pages, and the path is not one
+  # word. A line cut by a small fgets buffer, a path read with %s, or a
+  # single read() of the file gets these lines wrong.
+  local dir=. k x
+  x=$(printf 'x%.0s' $(seq 160))
+  for k in $(seq 14); do dir+="/part $k of a path with spaces $x"; done
+  mkdir -p "$dir"
+  cp "$(ex_path ex1_whereis)" "$dir/ex1_whereis"
+  prog=$(realpath "$dir/ex1_whereis")
+  [[ ${#prog} -gt 2600 ]] || fail "the copy's path is only ${#prog} bytes"
+  wb_run "$dir/ex1_whereis"
+  assert_success
+  assert_equal "${#lines[@]}" 7
+  assert_line "function: r-xp $prog"
+  assert_line "global: rw-p $prog"
+  assert_line "literal: r--p $prog"
+  assert_line "mmap: rw-p (anonymous)"
+  on_valgrind || assert_line "local: rw-p [stack]"
 }
 
 @test "ex1_whereis: a local is on [stack]" {
