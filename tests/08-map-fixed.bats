@@ -262,7 +262,9 @@ padded_view() {
 @test "ex2_ring: a stream far longer than the ring comes back intact; wraps = TOTAL / SIZE" {
   local size total chunk
   # ring sizes are page multiples on any page size
-  for args in "$PAGE 1000000 1000" "$((4 * PAGE)) 3000000 4095" "$((2 * PAGE)) $((20 * PAGE)) $((2 * PAGE))" "$PAGE 100 1"; do
+  # (the 16-page ring's chunks reach deep into the second view, ending mid-page)
+  for args in "$PAGE 1000000 1000" "$((4 * PAGE)) 3000000 4095" "$((2 * PAGE)) $((20 * PAGE)) $((2 * PAGE))" "$PAGE 100 1" \
+              "$((16 * PAGE)) $((100 * PAGE + 123)) $((16 * PAGE - 5))"; do
     read -r size total chunk <<<"$args"
     run_ex ex2_ring "$size" "$total" "$chunk"
     assert_success
@@ -294,20 +296,22 @@ padded_view() {
   assert_equal "${lines[1]##* /memfd:}" "${lines[2]##* /memfd:}"
 }
 
-@test "ex2_ring: a ring size that is not a whole number of pages is a usage error, exit 2" {
+@test "ex2_ring: a ring size that is not a whole number of pages, or over 1G, is a usage error, exit 2" {
   run_ex -2 --separate-stderr ex2_ring $((PAGE + 904)) 100 10
   assert_one_error_line ex2_ring "ring size $((PAGE + 904)) is not a multiple of the page size \\($PAGE\\)"
   run_ex -2 --separate-stderr ex2_ring 0 100 10
-  assert_one_error_line ex2_ring "ring size 0 is not a multiple of the page size"
+  assert_one_error_line ex2_ring "ring size 0 is not a multiple of the page size \\($PAGE\\)"
   run_ex -2 --separate-stderr ex2_ring 100 100 10
-  assert_one_error_line ex2_ring "ring size 100 is not a multiple of the page size"
+  assert_one_error_line ex2_ring "ring size 100 is not a multiple of the page size \\($PAGE\\)"
+  run_ex -2 --separate-stderr ex2_ring $((1024 * 1024 * 1024 + 16 * 65536)) 100 10
+  assert_one_error_line ex2_ring "ring size $((1024 * 1024 * 1024 + 16 * 65536)) is more than 1G"
 }
 
 @test "ex2_ring: a chunk of 0 or larger than the ring is a usage error, exit 2" {
   run_ex -2 --separate-stderr ex2_ring "$PAGE" 100 0
-  assert_one_error_line ex2_ring "chunk"
+  assert_one_error_line ex2_ring "chunk 0 must be from 1 to the ring size"
   run_ex -2 --separate-stderr ex2_ring "$PAGE" 100 $((PAGE + 1))
-  assert_one_error_line ex2_ring "chunk"
+  assert_one_error_line ex2_ring "chunk $((PAGE + 1)) must be from 1 to the ring size"
   run_ex -2 --separate-stderr ex2_ring "$PAGE" lots 10
   assert_one_error_line ex2_ring "total 'lots'"
 }

@@ -22,19 +22,28 @@
  * being (char)(i % 251): write CHUNK bytes at a time until the ring is full
  * (or the stream ends), read up to CHUNK bytes and check every byte read
  * against the pattern, and again, until all TOTAL bytes have been read
- * back. Print one line:
- *   moved TOTAL bytes through a SIZE-byte ring, W wraps
- * where W counts the times the write position went past the last byte of
- * the ring back to its start (landing exactly on the end counts); count
- * it in ring_write. It comes to TOTAL / SIZE (integer division).
- * With -m, after that line, print the ring's lines of /proc/self/maps with
- * wb_print_vmas("ring", base, 2 * SIZE) before destroying it.
+ * back. W below counts the times the write position went past the last
+ * byte of the ring back to its start (landing exactly on the end counts);
+ * count it in ring_write. It comes to TOTAL / SIZE (integer division).
  * Sizes are bytes with an optional K, M or G suffix (wb_size_arg()).
- * Usage errors, one line on stderr and exit 2: a bad number; SIZE that is 0
- * or not a multiple of the page size, whose line must say
- *   ex2_ring: ring size 5000 is not a multiple of the page size (4096) ...
- * SIZE over 1G; CHUNK 0 or more than SIZE. A byte that reads back wrong is
- * one line and exit 1:
+ *
+ * Output on stdout, one line, TOTAL and SIZE in bytes (suffixes expanded):
+ *   moved TOTAL bytes through a SIZE-byte ring, W wraps
+ * With -m, after that line, the ring's lines of /proc/self/maps, printed
+ * with wb_print_vmas("ring", base, 2 * SIZE) before destroying it.
+ *
+ * Errors: usage errors, one line on stderr, exit 2 (wb_usage() adds the
+ * " (usage: ...)" tail; PAGE is the page size in bytes), checked in this
+ * order: the three numbers, then SIZE, then CHUNK:
+ *   ex2_ring: ring size SIZE is not a multiple of the page size (PAGE)
+ *                                           (SIZE 0 too: "ring size 0 ...")
+ *   ex2_ring: ring size SIZE is more than 1G
+ *   ex2_ring: chunk CHUNK must be from 1 to the ring size
+ *                                           (CHUNK 0, or more than SIZE)
+ *   ex2_ring: total 'lots': not a number    (a bad number: what
+ *                                            wb_size_arg(s, "total") prints;
+ *                                            "size" and "chunk" likewise)
+ * A byte that reads back wrong is one line on stderr, exit 1:
  *   ex2_ring: byte 12345 read back as 7, expected 8
  *
  * READ   memfd_create(2), mmap(2) (MAP_FIXED, MAP_SHARED), ftruncate(2),
