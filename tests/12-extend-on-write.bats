@@ -303,6 +303,13 @@ pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
   assert_one_error_line ex1_eowlog "log full: record $((fit + 1)) \\(9 bytes\\) does not fit in $PAGE bytes"
   head -n "$fit" input >want
   cmp log want
+  # RESERVE is rounded up to whole pages: one byte more is one page more
+  seq -f 'line %03g' 1 $((2 * PAGE / 9 + 20)) >input
+  fit=$((2 * PAGE / 9))
+  run_ex -1 --separate-stderr ex1_eowlog -r $((PAGE + 1)) log2 <input
+  assert_one_error_line ex1_eowlog "log full: record $((fit + 1)) \\(9 bytes\\) does not fit in $((2 * PAGE)) bytes$"
+  head -n "$fit" input >want
+  cmp log2 want
 }
 
 @test "ex1_eowlog: a last line without a newline goes in as it is; records longer than a page too" {
@@ -412,16 +419,25 @@ lazy_page() {
 # points: 2
 @test "ex2_lazyfill: unprivileged (as make grade runs it) it still works, with UFFD_USER_MODE_ONLY" {
   need_uffd
-  as_nobody "$(ex_path ex2_lazyfill)" 5 5 r4 w0 r4 r2
+  local k
+  # OUT exists already, writable by the unprivileged user
+  : >out
+  chmod 666 out
+  as_nobody "$(ex_path ex2_lazyfill)" -o out 5 5 r4 w0 r4 r2
   assert_success
-  assert_output "$(lazy_model 5 5 r4 w0 r4 r2)"
+  # the copy to OUT faults in the pages not touched (user-mode faults: a
+  # write(2) straight from the region would fail with EFAULT instead)
+  assert_output "$(lazy_model 5 5 r4 w0 r4 r2
+    echo "fault 4: page 1, read, copy"
+    echo "fault 5: page 3, read, copy")"
+  cmp out <(lazy_page 0 5 W; for k in 1 2 3 4; do lazy_page "$k" 5; done)
 }
 
 @test "ex2_lazyfill: a bad touch is a usage error, before anything happens" {
   local bad
   for bad in x3 r4 r w-1 r1x; do
     run_ex -2 --separate-stderr ex2_lazyfill -o out 4 2 r0 "$bad"
-    assert_one_error_line ex2_lazyfill "touch '$bad'"
+    assert_one_error_line ex2_lazyfill "touch '$bad': expected rK or wK"
     [[ ! -e out ]] || fail "'out' was created for touch '$bad'"
   done
 }

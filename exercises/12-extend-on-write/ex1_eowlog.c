@@ -29,17 +29,34 @@
  *      wb_print_vmas("log", base, RESERVE).
  *   7. Close: restore the old SIGSEGV action, munmap(), ftruncate() the file
  *      to the last byte appended (S + the bytes appended), close it, and
- *      print one line:
- *        appended N records, B bytes, in F faults; the file is now T bytes
- *      where F is the number of faults your handler served by growing the
- *      file (one per page the log grew into, for lines shorter than a page).
- * Errors (one line on stderr, exit 1):
+ *      print the last line (below).
+ *
+ * Output, on stdout: with -m, first the lines wb_print_vmas() prints: one
+ * for the log's pages, rw-s, then one for the rest of the reservation,
+ * ---s (only that one while the log is empty); then, always, exactly one
+ * line
+ *   appended N records, B bytes, in F faults; the file is now T bytes
+ * N the lines read (a last line without a newline counts), B the bytes
+ * appended, T = S + B, and F the number of faults your handler served by
+ * growing the file. For lines shorter than a page F is one per page the
+ * log grew into: pages(S + B) - pages(S), pages(X) being X / page size
+ * rounded up (the pages of S were opened in step 3, without a fault). A
+ * new log fed 9000 bytes, with 4096-byte pages:
+ *   appended 1000 records, 9000 bytes, in 3 faults; the file is now 9000 bytes
+ *
+ * Errors: one line on stderr, exit 1:
  *   ex1_eowlog: open 'FILE': No such file or directory       (and the like)
+ *   ex1_eowlog: 'FILE' is not a regular file
  *   ex1_eowlog: 'FILE' (N bytes) is larger than the reservation (R bytes)
  *   ex1_eowlog: log full: record K (L bytes) does not fit in R bytes
- * In the last case the file must hold exactly the records before record K:
- * trim it, then report. No FILE, a bad option or a bad RESERVE is a usage
- * error (exit 2).
+ * R is RESERVE rounded up to whole pages, N the file's size. The second
+ * error comes before anything is mapped or changed: the file keeps its
+ * size. In the log-full one, K is the number of the record that does not
+ * fit, counting this run's records from 1 (a log that takes 3 records is
+ * full at "record 4"), and L its length in bytes, newline included; the
+ * file must then hold exactly the records before record K: trim it, then
+ * report. No FILE, a bad option or a bad RESERVE is a usage error (one
+ * line, exit 2).
  *
  * READ   mmap(2), mprotect(2), ftruncate(2), sigaction(2) (SA_SIGINFO,
  *        si_addr, si_code), signal-safety(7), getline(3); chapter 12's

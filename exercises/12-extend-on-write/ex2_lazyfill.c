@@ -16,24 +16,43 @@
  *      and register them with UFFDIO_REGISTER, UFFDIO_REGISTER_MODE_MISSING.
  *   3. Start a handler thread that poll()s the descriptor, read()s each
  *      struct uffd_msg, and for a UFFD_EVENT_PAGEFAULT at page K prints
- *        fault N: page K, read|write, copy|zero
- *      (N counts from 1; "write" when the flags have
- *      UFFD_PAGEFAULT_FLAG_WRITE) and THEN resolves it: for K < DATA with
+ *      its fault line (below) and THEN resolves it: for K < DATA with
  *      UFFDIO_COPY of the data page K, which is the 8-byte label
  *      "pageKKK\n" (printf "page%03zu\n") repeated to fill the page; for
  *      K >= DATA with UFFDIO_ZEROPAGE.
  *   4. The main thread performs each TOUCH in order: rK reads byte 0 of
- *      page K, wK stores 'W' at byte 0 of page K. Then it prints
- *        T touches, F faults, R of PAGES pages resident
- *      with R counted by mincore(2) (wb_resident_pages).
- *   5. With -o OUT, it then copies the whole region, page 0 to PAGES-1, to
- *      the file OUT (the pages not touched yet fault now, and their fault
- *      lines are printed too).
+ *      page K, wK stores 'W' at byte 0 of page K. Then it prints the
+ *      summary line (below), with R counted by mincore(2)
+ *      (wb_resident_pages).
+ *   5. With -o OUT, it then copies the whole region, page 0 to PAGES-1 in
+ *      that order, to the file OUT (created, or truncated): the
+ *      pages not touched yet fault now, and their fault lines are printed
+ *      too, after the summary.
  *   6. Stop the handler thread (a pipe it also polls is the simple way),
  *      join it, unmap, close, exit 0.
- * Errors: a TOUCH that is not rK or wK with K below PAGES is a usage error
- * (exit 2), reported before anything else happens:
- *   ex2_lazyfill: touch 'x3': expected rK or wK
+ *
+ * Output, on stdout: one line per fault, as the handler sees it,
+ *   fault N: page K, ACCESS, FILL
+ * N counting faults from 1, ACCESS `write` when the message's flags have
+ * UFFD_PAGEFAULT_FLAG_WRITE and `read` otherwise, FILL `copy` (K < DATA)
+ * or `zero`; after the touches, the summary
+ *   T touches, F faults, R of PAGES pages resident
+ * T the TOUCHes given (repeats included), F the faults so far; then, with
+ * -o, the fault lines of the copy. Each page faults once, on its first
+ * touch. `ex2_lazyfill -o out 4 2 w3 r3 r1` prints
+ *   fault 1: page 3, write, zero
+ *   fault 2: page 1, read, copy
+ *   3 touches, 2 faults, 2 of 4 pages resident
+ *   fault 3: page 0, read, copy
+ *   fault 4: page 2, read, zero
+ * and OUT holds the whole region: PAGES pages, the labels in pages 0 to
+ * DATA-1, zeros after, and a 'W' at byte 0 of each page a wK touched.
+ *
+ * Errors: one line on stderr. A TOUCH that is not rK or wK with K below
+ * PAGES is a usage error, exit 2, reported before anything else happens
+ * (OUT is not created):
+ *   ex2_lazyfill: touch 'x3': expected rK or wK (usage: ex2_lazyfill [-h] [-o OUT] PAGES DATA TOUCH...)
+ *   ex2_lazyfill: touch 'r4': expected rK or wK with K below 4 (usage: ...)
  * as is a bad PAGES or DATA. A failing call is one line, exit 1.
  *
  * READ   userfaultfd(2) (and its EXAMPLES), ioctl_userfaultfd(2), poll(2),
