@@ -294,12 +294,12 @@ runs() { local r=1 prev=$1 p; shift; for p; do ((p == prev + 1)) || r=$((r + 1))
 @test "ex1_permute: not a permutation, or a page past EOF: one error line, exit 2" {
   make_pages data 3
   run_ex -2 --separate-stderr ex1_permute data 0 0
-  assert_one_error_line ex1_permute "permutation"
+  assert_one_error_line ex1_permute "the pages must be a permutation of 0\.\.1; '0' appears twice"
   assert_output ""
   run_ex -2 --separate-stderr ex1_permute data 0 2
-  assert_one_error_line ex1_permute "permutation"
+  assert_one_error_line ex1_permute "the pages must be a permutation of 0\.\.1; '2' is out of range"
   run_ex -2 --separate-stderr ex1_permute data 1 x
-  assert_one_error_line ex1_permute "'x'"
+  assert_one_error_line ex1_permute "page 'x': not a number"
   run_ex -2 --separate-stderr ex1_permute data 3 0 1 2
   assert_one_error_line ex1_permute "page 3 is past the end of 'data' \(3 pages\)"
   assert_output ""
@@ -347,14 +347,14 @@ region page 0 -> file offset $PAGE"
 @test "ex2_whichpage: bad queries, no --, a bad permutation: usage errors, exit 2" {
   make_pages data 3
   run_ex -2 --separate-stderr ex2_whichpage data 2 1 0 -- 3
-  assert_one_error_line ex2_whichpage "query"
+  assert_one_error_line ex2_whichpage "query '3': must be between 0 and 2"
   assert_output ""
   run_ex -2 --separate-stderr ex2_whichpage data 2 1 0
-  assert_one_error_line ex2_whichpage "--"
+  assert_one_error_line ex2_whichpage "expected FILE, page numbers, -- and queries"
   run_ex -2 --separate-stderr ex2_whichpage data 2 2 0 -- 0
-  assert_one_error_line ex2_whichpage "permutation"
+  assert_one_error_line ex2_whichpage "the pages must be a permutation of 0\.\.2; '2' appears twice"
   run_ex -2 --separate-stderr ex2_whichpage data 0 1 2 3 -- 0
-  assert_one_error_line ex2_whichpage "past the end"
+  assert_one_error_line ex2_whichpage "page 3 is past the end of 'data' \(3 pages\)"
   run_ex -1 --separate-stderr ex2_whichpage nosuch 0 -- 0
   assert_one_error_line ex2_whichpage "nosuch.*No such file or directory"
 }

@@ -5,9 +5,7 @@
  *   ex1_permute [-F] FILE P0 P1 ... Pn-1
  * maps the first n pages of FILE with mmap(2), MAP_SHARED and PROT_READ, as
  * one region, then rearranges the region so that region page i shows file
- * page Pi, and writes the whole region (n pages) to standard output. The
- * bytes of a partial last page past the end of the file come out as zeros,
- * as they read in any mapping.
+ * page Pi, and writes the whole region to standard output.
  *
  * Open FILE with O_RDWR, although you only read it: on a MAP_SHARED
  * mapping of an O_RDONLY descriptor remap_file_pages fails with EINVAL
@@ -19,21 +17,29 @@
  * over the region instead. -F takes that route without trying
  * remap_file_pages at all. Any other failure is an error.
  *
- * Before writing the region, print exactly one line on stderr saying which
- * route built it:
+ * Output on stdout: the whole region, n pages, region page i a copy of
+ * file page Pi. The bytes of a partial last page past the end of the file
+ * come out as zeros, as they read in any mapping.
+ * On stderr, before writing the region, exactly one line saying which
+ * route built it, and nothing else:
  *   ex1_permute: built with remap_file_pages
  *   ex1_permute: built with MAP_FIXED (-F)
  *   ex1_permute: built with MAP_FIXED: remap_file_pages is ENOSYS here
  *
- * Errors, each one line on stderr:
- *   P0..Pn-1 not a permutation of 0..n-1 (a number repeated or >= n), or a
- *     page that is past the end of FILE (FILE has fewer than n pages, the
- *     last one possibly partial), or a page that is not a number: a usage
- *     error, exit 2, e.g. with wb_usage():
- *     `ex1_permute: the pages must be a permutation of 0..2; '3' is out of range (usage: ...)`
- *     `ex1_permute: page 3 is past the end of 'FILE' (3 pages) (usage: ...)`
- *   ex1_permute: open 'FILE': No such file or directory    exit 1 (wb_die)
- *   ex1_permute: 'FILE' is not a regular file              exit 1 (wb_fatal)
+ * Errors, each one line on stderr, nothing on stdout. Usage errors, exit 2
+ * (wb_usage() adds the " (usage: ...)" tail; M is n-1, N the pages FILE
+ * has, a partial last page included):
+ *   ex1_permute: page 'x': not a number          (a page that is not a
+ *                                                 number: what
+ *                                                 wb_long_arg(s, "page",
+ *                                                 0, LONG_MAX) prints)
+ *   ex1_permute: the pages must be a permutation of 0..M; '3' is out of range
+ *   ex1_permute: the pages must be a permutation of 0..M; '0' appears twice
+ *   ex1_permute: page 3 is past the end of 'FILE' (N pages)
+ *                                                ("(1 page)" for one page)
+ * Exit 1:
+ *   ex1_permute: open 'FILE': No such file or directory    (wb_die)
+ *   ex1_permute: 'FILE' is not a regular file              (wb_fatal)
  *     (for a directory, open(O_RDWR) already fails: EISDIR, also fine)
  *
  * READ   remap_file_pages(2), mmap(2) (MAP_FIXED), getopt(3); chapter 09's

@@ -6,25 +6,39 @@
  * builds the same view as ex1_permute (region page i shows file page Pi,
  * with remap_file_pages(2), or mmap(MAP_FIXED) when that is ENOSYS or with
  * -F; FILE opened O_RDWR, as there), and prints the same one line on
- * stderr about the route, with ex2_whichpage: in front. Then, for each
- * query Q in order, it prints one line on stdout:
- *   region page Q -> file offset OFF
- * where OFF is the file offset, in bytes and in decimal, of the first byte
- * of region page Q. Find OFF the way a debugger or a profiler must, from the
- * kernel's record and not from your own array: read /proc/self/maps, find
- * the line (the VMA) whose address range contains region page Q's address,
- * and add the distance from the VMA's start to its offset column (the file
- * offset of the VMA's first byte). A query may be repeated.
+ * stderr about the route, with ex2_whichpage: in front. Then it answers
+ * each query Q, in order, with OFF: the file offset, in bytes and in
+ * decimal, of the first byte of region page Q. Find OFF the way a debugger
+ * or a profiler must, from the kernel's record and not from your own
+ * array: read /proc/self/maps, find the line (the VMA) whose address range
+ * contains region page Q's address, and add the distance from the VMA's
+ * start to its offset column (the file offset of the VMA's first byte). A
+ * query may be repeated.
  *
  * Options must come before FILE (the "--" belongs to the operands: use
  * getopt with "+hF" so that GNU getopt does not move it).
  *
- * Errors, each one line on stderr:
- *   no "--", no page numbers or no queries, pages that are not a
- *     permutation of 0..n-1 or past the end of FILE, a query that is not a
- *     region page (not a number, or not in 0..n-1): usage error, exit 2;
- *   ex2_whichpage: open 'FILE': No such file or directory    exit 1
- *   ex2_whichpage: 'FILE' is not a regular file              exit 1 (wb_fatal)
+ * Output on stdout, one line per query, in the order given:
+ *   region page Q -> file offset OFF
+ * On stderr, exactly one line: the route, as in ex1_permute, e.g.
+ *   ex2_whichpage: built with remap_file_pages
+ *
+ * Errors, each one line on stderr, nothing on stdout. Usage errors, exit 2
+ * (wb_usage() adds the " (usage: ...)" tail; M is n-1, N the pages FILE
+ * has), checked before the view is built:
+ *   ex2_whichpage: expected FILE, page numbers, -- and queries   (no "--")
+ *   ex2_whichpage: expected at least one page number and one query
+ *   ex2_whichpage: page 'x': not a number
+ *   ex2_whichpage: the pages must be a permutation of 0..M; '3' is out of range
+ *   ex2_whichpage: the pages must be a permutation of 0..M; '2' appears twice
+ *   ex2_whichpage: page 3 is past the end of 'FILE' (N pages)  ("(1 page)")
+ *   ex2_whichpage: query '3': must be between 0 and M      (a query that is
+ *                                    not a region page: what wb_long_arg(s,
+ *                                    "query", 0, M) prints, "query 'x': not
+ *                                    a number" and the like)
+ * Exit 1:
+ *   ex2_whichpage: open 'FILE': No such file or directory    (wb_die)
+ *   ex2_whichpage: 'FILE' is not a regular file              (wb_fatal)
  *     (for a directory, open(O_RDWR) already fails: EISDIR, also fine)
  *
  * READ   proc(5) (/proc/[pid]/maps: address, perms, offset, dev, inode,
