@@ -3,13 +3,10 @@
  *
  * TASK
  *   ex1_lines FILE...
- * prints, for each FILE in order, its number of lines and its name,
- *   N FILE
- * and, when there is more than one FILE, a last line
- *   N total
- * the numbers `wc -l FILE...` prints, without wc's padding. A line is what
+ * counts the lines of each FILE, as `wc -l FILE...` does. A line is what
  * ends in a newline byte ('\n'): count the newline bytes, so a last line
- * without a newline does not count, exactly as in wc(1).
+ * without a newline does not count, exactly as in wc(1); any other byte,
+ * NUL included, is just a byte.
  *
  * Read each file through one mmap(2) of the whole file (PROT_READ,
  * MAP_PRIVATE), never with read(2), and tell the kernel how you will read
@@ -20,11 +17,24 @@
  * An empty FILE has 0 lines, and mmap(2) refuses a length of 0 (EINVAL):
  * do not map it.
  *
+ * Output, on stdout: for each FILE in order, one line
+ *   N FILE
+ * N its number of lines, FILE the name as given; and, when there is more
+ * than one FILE, a last line
+ *   N total
+ * the sum. These are wc -l's numbers without its padding:
+ *   3 a
+ *   0 empty
+ *   3 total
+ *
  * Errors: stop at the first FILE that cannot be counted, with one line on
- * stderr and exit status 1 (lines already printed for earlier files stay):
+ * stderr and exit status 1 (the lines already printed for earlier files
+ * stay; no total line):
  *   ex1_lines: open 'nosuch': No such file or directory
  *   ex1_lines: '/dev/null' is not a regular file
- * No FILE at all is a usage error (one line, exit 2).
+ * (a directory too: "ex1_lines: 'd' is not a regular file"). No FILE at
+ * all is a usage error, exit 2:
+ *   ex1_lines: expected at least one FILE (usage: ex1_lines [-h] FILE...)
  *
  * READ   mmap(2), madvise(2) (MADV_SEQUENTIAL, MADV_WILLNEED, MADV_RANDOM),
  *        munmap(2), fstat(2), memchr(3); chapter 13's README, "mmap or

@@ -35,14 +35,17 @@
  *   faults: 64
  *   faults per page: 1.00
  *
- * Errors: a bad KIND, ACCESS, PAGES or STRIDE is a usage error, one line on
- * stderr naming the bad value, exit 2 (after the colon anything may follow):
+ * Errors: a bad KIND, ACCESS, PAGES or STRIDE is a usage error: one line
+ * on stderr, exit 2, that starts with one of these (what follows the
+ * second colon is yours to word; wb_usage() and wb_long_arg() print these
+ * with ` (usage: ex2_faults [-h] [-s STRIDE] KIND ACCESS PAGES)` at the end):
  *   ex2_faults: kind 'heap': must be anon, private or shared
  *   ex2_faults: access 'peek': must be read, write or readwrite
  *   ex2_faults: pages '15': must be between 16 and 65536
  *   ex2_faults: stride '0': must be between 1 and 65536
  *   ex2_faults: stride 65: must be at most PAGES (64)
- *   ex2_faults: expected KIND ACCESS PAGES
+ * and too few or too many operands is
+ *   ex2_faults: expected KIND ACCESS PAGES (usage: ex2_faults [-h] [-s STRIDE] KIND ACCESS PAGES)
  * A failing call is one line `ex2_faults: STEP: cause`, exit 1.
  *
  * What F should be differs between kernels, and the tests know which kernel
