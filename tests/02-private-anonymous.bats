@@ -423,6 +423,58 @@ snapshot: 1000 entries of 1"
   check_snapshot big 300000
 }
 
+# procs_below PID: every process below PID (children, grandchildren ...).
+procs_below() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+    { s = $0; sub(/^.*\) /, "", s); split(s, f, " "); up[$1] = f[2] }
+    END {
+      for (p in up) {
+        q = up[p]; n = 0
+        while (q > 1 && q != root && n++ < 100) q = up[q]
+        if (q == root) print p
+      }
+    }'
+}
+
+# forked_holder FILE PID: a process below PID that has FILE open and is a
+# fork of its parent (the same executable and the same command line): the
+# program's child. Prints its pid.
+forked_holder() {
+  local p pp fd st
+  for p in $(procs_below "$2"); do
+    st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    st=${st##*) }
+    pp=$(cut -d' ' -f2 <<<"$st")
+    [[ /proc/$p/exe -ef /proc/$pp/exe ]] || continue
+    cmp -s "/proc/$p/cmdline" "/proc/$pp/cmdline" || continue
+    for fd in /proc/"$p"/fd/*; do
+      [[ $fd -ef $1 ]] && { echo "$p"; return 0; }
+    done
+  done
+  return 1
+}
+
+@test "ex2_snapshot: a forked child writes OUTFILE (here a FIFO that is never read)" {
+  # The test holds the FIFO open (read-write, so no open blocks) and never
+  # reads it: the save blocks in write(2) once the pipe is full, and the
+  # test looks for the process that has OUTFILE open. A program that writes
+  # the file itself, without forking, has no such child.
+  local fifo bg k writer=""
+  mkfifo out
+  exec {fifo}<>out
+  wb_exec "$(ex_path ex2_snapshot)" out 1048576 >stdout 2>stderr 3>&- {fifo}>&- &
+  bg=$!
+  for ((k = 0; k < 100; k++)); do
+    writer=$(forked_holder out "$bg") && break
+    kill -0 "$bg" 2>/dev/null || break
+    sleep 0.1
+  done
+  exec {fifo}>&- # no reader left: the blocked write fails (SIGPIPE), all ends
+  wait "$bg" || true
+  [[ -n $writer ]] ||
+    fail "no process forked by ex2_snapshot had OUTFILE open (stderr: $(cat stderr))"
+}
+
 @test "ex2_snapshot: an existing OUTFILE is replaced, not overwritten in place" {
   head -c 10000 /dev/urandom >out
   run_ex ex2_snapshot out 10

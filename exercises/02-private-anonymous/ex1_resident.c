@@ -9,13 +9,24 @@
  * byte into each page whose index is listed (0 is the first page; an index
  * may be listed more than once), and then prints, on one line, what
  * mincore(2) says about every page of the mapping: '#' for a resident page,
- * '.' for one that is not. Nothing else goes to standard output. Example:
+ * '.' for one that is not.
+ *
+ * Output: exactly one line on stdout, NPAGES characters and a newline,
+ * nothing else. Example:
  *   $ ex1_resident 5 0 3
  *   #..#.
- * NPAGES is 1 to 4096. Errors, each one line on stderr and exit status 2:
- *   ex1_resident: npages 'abc': not a number (usage: ...)   (and the like)
+ *
+ * Errors: NPAGES is 1 to 4096 and each PAGE 0 to NPAGES-1; check them all
+ * before you map anything. A bad one is a usage error, one line on stderr
+ * and exit status 2, naming the argument and quoting it:
+ *   ex1_resident: npages 'abc': not a number (usage: ...)
+ *   ex1_resident: npages '0': must be between 1 and 4096 (usage: ...)
  *   ex1_resident: page '7': must be between 0 and 4 (usage: ...)
- * A failing system call is one line `ex1_resident: STEP: cause`, exit 1.
+ *   ex1_resident: page '-1': must be a plain non-negative number (usage: ...)
+ *   ex1_resident: page 'x': not a number (usage: ...)
+ * (wb_long_arg(s, "npages", 1, 4096) and wb_long_arg(s, "page", 0,
+ * NPAGES - 1) print exactly these.) A failing system call is one line
+ * `ex1_resident: STEP: cause`, exit 1.
  *
  * READ   mmap(2), mincore(2) (the vector: one byte per page, bit 0 set when
  *        the page is resident), madvise(2) (MADV_NOHUGEPAGE: why it matters

@@ -12,16 +12,33 @@
  * must not start writing before the parent has finished overwriting (make it
  * wait on a pipe): then only copy-on-write can explain a file full of 1s.
  * The parent waits for the child, checks that it exited with status 0,
- * checks its own array and the file, and prints exactly these two lines:
+ * checks its own array and the file, and exits 0.
+ *
+ * Output, exactly these two lines on stdout (COUNT as a decimal number),
+ * printed by the parent after those checks:
  *   parent sees 2 in all COUNT entries
  *   snapshot: COUNT entries of 1
- * (COUNT as a decimal number) and exits 0.
  *
- * COUNT is 1 to 16777216. Errors, each one line on stderr:
- *   ex2_snapshot: open 'OUTFILE': No such file or directory   exit 1
- *       (any OUTFILE that cannot be opened for writing: report it before
- *       forking, so that only one process has anything to say)
- *   ex2_snapshot: count 'abc': not a number (usage: ...)      exit 2
+ * The child does the writing, and the tests check that it does: one test
+ * makes OUTFILE a named pipe (FIFO) that it opens but never reads, so the
+ * save blocks in write(2) once the pipe is full, and looks for the writer:
+ * a process forked by yours (the same program, its parent) that has
+ * OUTFILE open. So open OUTFILE with open(2) (O_WRONLY|O_CREAT|O_TRUNC),
+ * not with a helper that insists on a regular file, and let the child write
+ * it with write(2). The test then closes the pipe: the child's write fails
+ * (SIGPIPE), and what your program prints or returns after that is not
+ * checked.
+ *
+ * Errors: COUNT is 1 to 16777216. Check the arguments before you open
+ * OUTFILE: a bad COUNT is a usage error, one line on stderr, exit 2, and
+ * leaves no OUTFILE behind:
+ *   ex2_snapshot: count 'abc': not a number (usage: ...)
+ *   ex2_snapshot: count '0': must be between 1 and 16777216 (usage: ...)
+ * (wb_long_arg(s, "count", 1, 16777216) prints exactly these.) An OUTFILE
+ * that cannot be opened for writing is one line on stderr, exit 1, reported
+ * before forking, so that only one process has anything to say:
+ *   ex2_snapshot: open 'nosuchdir/out': No such file or directory
+ *   ex2_snapshot: open 'adir': Is a directory
  * A child that fails, or a check that finds the wrong values: one line on
  * stderr from the process that saw it, exit 1.
  *
