@@ -520,20 +520,24 @@ none"
 
 @test "ex1_board: the 63rd message fills the board; the 64th is refused (exit 1) and the board keeps 63" {
   new_name
+  # 59-byte messages, the longest: the last one's NUL is the object's last byte
   board_session '
-    board post "$NAME" $(seq -f "m%g" 1 62) >/dev/null 2>&1; echo "post=$?"
-    board post "$NAME" last extra 2>&1; echo "post=$?"
+    board post "$NAME" $(for k in $(seq 1 62); do printf "m%058d " $k; done) >/dev/null 2>&1; echo "post=$?"
+    board post "$NAME" "$(printf "L%058d" 63)" extra 2>&1; echo "post=$?"
     board read "$NAME" 2>&1 | tail -n 2
     board read "$NAME" 2>/dev/null | grep -c "^#"
+    f=/dev/shm/${NAME#/}
+    echo "count $(od -An -tu4 -j8 -N4 "$f" | tr -d " "), size $(stat -c %s "$f"), last 61 bytes $(tail -c 61 "$f" | tr "\\0" .)"
     board remove "$NAME" >/dev/null 2>&1; shm'
   assert_success
   assert_output "post=0
 posted #63
 ex1_board: board '$TEST_NAME' is full (63 messages)
 post=1
-#62 m62
-#63 last
+#62 $(printf 'm%058d' 62)
+#63 $(printf 'L%058d' 63)
 63
+count 63, size 4096, last 61 bytes .$(printf 'L%058d' 63).
 none"
 }
 
@@ -709,20 +713,37 @@ recv_with_py_sender() {
   stderr=$(<recv.err)
 }
 
-# points: 2
-@test "ex2_sealed: send to recv: three pages arrive intact through the descriptor; the socket is removed" {
-  head -c $((3 * 4096 + 123)) /dev/urandom >data
+# send_to_recv: ex2_sealed recv sock got in the background, then ex2_sealed
+# send sock data; checks both lines, the bytes and that the socket is gone.
+send_to_recv() {
+  local n all="F_SEAL_SEAL F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE"
+  n=$(stat -c %s data)
+  rm -f got
   wb_exec "$(ex_path ex2_sealed)" recv sock got >recv.out 2>recv.err 3>&- &
   BG_PID=$!
   wait_socket sock "$BG_PID" || fail "recv made no socket: $(cat recv.err)"
   run_ex ex2_sealed send sock data
   assert_success
-  assert_output "sent $((3 * 4096 + 123)) bytes, seals: F_SEAL_SEAL F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE"
+  assert_output "sent $n bytes, seals: $all"
   wait "$BG_PID" || fail "recv failed: $(cat recv.err)"
   BG_PID=
-  assert_equal "$(cat recv.out)" "received $((3 * 4096 + 123)) bytes, seals: F_SEAL_SEAL F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE"
+  assert_equal "$(cat recv.out)" "received $n bytes, seals: $all"
+  [[ -f got ]] || fail "no OUTFILE"
   cmp data got
   [[ ! -e sock ]] || fail "the socket file is still there"
+}
+
+# points: 2
+@test "ex2_sealed: send to recv: many pages, the last one partial, arrive intact through the descriptor; the socket is removed" {
+  head -c $((37 * PAGE + 123)) /dev/urandom >data
+  send_to_recv
+  head -c $((3 * PAGE)) /dev/urandom >data
+  send_to_recv
+}
+
+@test "ex2_sealed: send to recv: an empty FILE is an empty sealed memfd and an empty OUTFILE" {
+  : >data
+  send_to_recv
 }
 
 # points: 2
@@ -767,14 +788,14 @@ recv_with_py_sender() {
     cmp data got
   done
   run_ex -2 --separate-stderr ex2_sealed send -s shrink,glow sock data
-  assert_one_error_line ex2_sealed "glow"
+  assert_one_error_line ex2_sealed "unknown seal 'glow' in 'shrink,glow'"
 }
 
 @test "ex2_sealed: recv accepts a memfd sealed by another program, and writes its bytes out" {
-  head -c 5000 /dev/urandom >data
+  head -c $((20 * PAGE + 5)) /dev/urandom >data
   recv_with_py_sender $((0x2 | 0x4 | 0x8)) memfd
   [[ $status -eq 0 ]] || fail "recv failed ($status): $stderr"
-  assert_equal "$output" "received 5000 bytes, seals: F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE"
+  assert_equal "$output" "received $((20 * PAGE + 5)) bytes, seals: F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE"
   cmp data got
   [[ ! -e sock ]] || fail "the socket file is still there"
 }

@@ -28,26 +28,40 @@
  *   others open the existing object instead. Then, for each MESSAGE in
  *   order: take the next free slot (count -> count + 1, but never past 63),
  *   copy the text in, set its ready word to 1, and print `posted #N` where
- *   N is the slot's number counted from 1. When all 63 slots are taken:
- *     ex1_board: board 'NAME' is full (63 messages)          exit 1
- *   (the messages before it in the same run stay posted).
+ *   N is the slot's number counted from 1. When all 63 slots are taken it
+ *   stops with an error (below); the messages before it in the same run
+ *   stay posted.
  * read NAME
- *   Open NAME read-only (never create it) and print one line `#N MESSAGE`
- *   for every slot below count whose ready word is 1, in slot order; or
- *   `(no messages)` when there is none.
+ *   Open NAME read-only (never create it) and print the slots below count
+ *   whose ready word is 1, in slot order.
  * remove NAME
- *   shm_unlink(NAME) and print `removed NAME`.
+ *   shm_unlink(NAME).
  *
  * A board being created by another process may for a moment have size 0 or
  * no magic yet: post and read wait for it, polling, for up to half a second.
- * After that, or at once for an object whose size is neither 0 nor 4096:
- *   ex1_board: 'NAME' is not a board                          exit 1
- * A NAME that does not exist (read, remove) is one line naming the call and
- * the cause, e.g.
- *   ex1_board: shm_open '/NAME': No such file or directory    exit 1
- * Usage errors, one line and exit 2: an unknown command or the wrong number
- * of operands; a NAME that does not start with '/', contains another '/',
- * or is longer than 255 bytes; a MESSAGE of 0 bytes or more than 59.
+ * After that, or at once for an object whose size is neither 0 nor 4096, it
+ * is not a board (below): refuse it and leave it as it was (post must not
+ * resize or write an object it did not create).
+ *
+ * Output on stdout, NAME as given (with its '/'):
+ *   post:    created NAME         (only the process that created the board)
+ *            posted #N            (one line per message)
+ *   read:    #N MESSAGE           (one line per ready slot)
+ *            (no messages)        (the one line when no slot is ready)
+ *   remove:  removed NAME
+ *
+ * Errors: one line on stderr, exit 1. Whatever the run printed on stdout
+ * before the error comes first when both go to one pipe (wb_fatal() and
+ * wb_die() flush stdout before they write):
+ *   ex1_board: board 'NAME' is full (63 messages)
+ *   ex1_board: 'NAME' is not a board
+ *   ex1_board: shm_open 'NAME': No such file or directory      (read)
+ *   ex1_board: shm_unlink 'NAME': No such file or directory    (remove)
+ * (a failing call in general: `ex1_board: CALL 'NAME': CAUSE`, wb_die()).
+ * Usage errors, one line on stderr and exit 2: an unknown command or the
+ * wrong number of operands; a NAME that does not start with '/', contains
+ * another '/', or is longer than 255 bytes; a MESSAGE of 0 bytes or more
+ * than 59 (59 is fine).
  *
  * READ   shm_open(3), shm_overview(7), ftruncate(2), mmap(2), shm_unlink(3),
  *        stdatomic.h(0p) (atomic_compare_exchange_weak, atomic_store); the

@@ -20,35 +20,52 @@
  *   SOCKET at once (and on every way out after bind). Receive one message
  *   carrying one descriptor (recvmsg(2), SCM_RIGHTS). Then, before reading
  *   a single byte of it, check its seals with fcntl(F_GET_SEALS). It must
- *   have F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE; otherwise:
- *     ex2_sealed: refusing an unsealed memfd: missing F_SEAL_GROW F_SEAL_WRITE
- *   (naming each missing seal, in that order) and exit 1. If F_GET_SEALS
- *   fails (not a memfd: a pipe, a regular file):
- *     ex2_sealed: refusing the descriptor: F_GET_SEALS: Invalid argument
- *   and exit 1. A message without a descriptor:
- *     ex2_sealed: the sender sent no descriptor                 exit 1
- *   In all those cases OUTFILE is not created. Otherwise map the memfd
- *   PROT_READ with MAP_PRIVATE, its size from fstat(2) (MAP_PRIVATE reads
- *   a write-sealed memfd on every kernel; MAP_SHARED, even read-only, is
- *   refused with EPERM before Linux 6.7), write its bytes to OUTFILE
- *   (created or truncated, mode 0644) and print
- *     received N bytes, seals: F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE
- *   listing every seal it has, in the order F_SEAL_SEAL, F_SEAL_SHRINK,
- *   F_SEAL_GROW, F_SEAL_WRITE, F_SEAL_FUTURE_WRITE. An empty memfd gives
- *   an empty OUTFILE. No connection in 10 s: one error line, exit 1.
+ *   have F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE, or it is refused (see
+ *   Errors; a shm_open object, or any file on tmpfs, answers F_GET_SEALS
+ *   with F_SEAL_SEAL alone, so it is refused as unsealed). A refused
+ *   descriptor leaves no OUTFILE. Otherwise map the memfd PROT_READ with
+ *   MAP_PRIVATE, its size from fstat(2) (MAP_PRIVATE reads a write-sealed
+ *   memfd on every kernel; MAP_SHARED, even read-only, is refused with
+ *   EPERM before Linux 6.7), and write its bytes to OUTFILE (created or
+ *   truncated, mode 0644). An empty memfd (mmap cannot map 0 bytes) gives
+ *   an empty OUTFILE.
  *
  * send [-s SEALS] SOCKET FILE
  *   Create a memfd with MFD_CLOEXEC|MFD_ALLOW_SEALING, copy FILE into it,
  *   add the seals SEALS, a comma-separated list of shrink, grow, write,
  *   future_write and seal, or `none` (default: shrink,grow,write,seal),
- *   connect to SOCKET, send the descriptor with SCM_RIGHTS in a message of
- *   at least one byte, and print
- *     sent N bytes, seals: F_SEAL_SEAL F_SEAL_SHRINK F_SEAL_GROW F_SEAL_WRITE
- *   (the memfd's seals as F_GET_SEALS gives them, named as above, or
- *   `(none)`). A FILE that cannot be read, or a SOCKET nobody listens on,
- *   is one error line naming the call and the cause, exit 1, e.g.
- *     ex2_sealed: connect 'SOCKET': Connection refused
- *   A bad SEALS word is a usage error (exit 2).
+ *   connect to SOCKET, and send the descriptor with SCM_RIGHTS in a message
+ *   of at least one byte.
+ *
+ * Output on stdout, one line, N the memfd's size in bytes and LIST its
+ * seals as F_GET_SEALS gives them, named in the order F_SEAL_SEAL,
+ * F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE, F_SEAL_FUTURE_WRITE and
+ * separated by one space, or `(none)`:
+ *   recv:  received N bytes, seals: LIST
+ *          e.g. "received 5000 bytes, seals: F_SEAL_SHRINK F_SEAL_GROW
+ *          F_SEAL_WRITE"
+ *   send:  sent N bytes, seals: LIST
+ *          e.g. "sent 17 bytes, seals: F_SEAL_SEAL F_SEAL_SHRINK
+ *          F_SEAL_GROW F_SEAL_WRITE" (the default seals)
+ *
+ * Errors: one line on stderr, exit 1. recv:
+ *   ex2_sealed: refusing an unsealed memfd: missing F_SEAL_GROW F_SEAL_WRITE
+ *       (naming each missing seal of the three, in the order F_SEAL_SHRINK,
+ *       F_SEAL_GROW, F_SEAL_WRITE; nothing after the last)
+ *   ex2_sealed: refusing the descriptor: F_GET_SEALS: Invalid argument
+ *       (F_GET_SEALS failed: not a memfd, e.g. a pipe or a regular file)
+ *   ex2_sealed: the sender sent no descriptor
+ *   ex2_sealed: bind 'SOCKET': Address already in use     (SOCKET exists)
+ *   ex2_sealed: no sender connected to 'SOCKET' within 10 seconds
+ * send (a failing call: the call, the path and the cause, as wb_die()
+ * prints them):
+ *   ex2_sealed: connect 'SOCKET': Connection refused       (nobody listens)
+ *   ex2_sealed: connect 'SOCKET': No such file or directory
+ *   ex2_sealed: open 'FILE': Permission denied              (and the like)
+ *   ex2_sealed: 'FILE' is not a regular file
+ * (wb_open_file() prints the last two kinds.)
+ * A bad SEALS word is a usage error, exit 2:
+ *   ex2_sealed: unknown seal 'glow' in 'shrink,glow' (usage: ...)
  *
  * READ   memfd_create(2), fcntl(2) ("File Sealing"), unix(7) (SCM_RIGHTS),
  *        cmsg(3), sendmsg(2), recvmsg(2), poll(2); the chapter's README,
