@@ -785,6 +785,22 @@ EOF
   assert_line "perfvm.rt.regionSize=32768"
 }
 
+@test "ex1_reader: a region full of counters, entries over all of its 32 KiB, the last one ending mid-page" {
+  # as in the demo's -e test: 8 counters in 480 bytes, then extra ones of
+  # 48 bytes each (perfvm.extra.NNNNN=N) as long as they fit in 32 KiB
+  local fit=$(((32768 - 480) / 48)) k
+  save_region full -e 1000
+  run_ex ex1_reader full
+  assert_success
+  assert_equal "${#lines[@]}" $((8 + fit))
+  assert_equal "$(grep -c '^perfvm\.extra\.' <<<"$output")" "$fit"
+  for k in 0 1 $((fit / 2)) $((fit - 2)) $((fit - 1)); do
+    assert_line "perfvm.extra.$(printf %05d "$k")=$k"
+  done
+  assert_line 'perfvm.work.state="stopping"'
+  cut -d= -f1 <<<"$output" | LC_ALL=C sort -c || fail "the names are not in strcmp order"
+}
+
 @test "ex1_reader: the live file of a running producer" {
   start_vm -t 10000
   run_ex ex1_reader "$VMDIR/$VM_PID"
@@ -814,7 +830,10 @@ EOF
   run_ex -1 --separate-stderr ex1_reader tiny
   assert_one_error_line ex1_reader "tiny: too small for the 32-byte prologue"
   run_ex -1 --separate-stderr ex1_reader nosuch
-  assert_one_error_line ex1_reader "nosuch.*No such file or directory"
+  assert_one_error_line ex1_reader "open 'nosuch': No such file or directory$"
+  mkdir dir
+  run_ex -1 --separate-stderr ex1_reader dir
+  assert_one_error_line ex1_reader "dir: is not a regular file$"
   craft r le
   poke r $((112 + 12)) 'D'       # c.bytes becomes type 'D' (a double)
   run_ex -1 --separate-stderr ex1_reader r
@@ -912,9 +931,9 @@ EOF
   assert_success
   assert_output ok
   run_ex -2 --separate-stderr ex2_securedir
-  assert_one_error_line ex2_securedir "expected DIR"
+  assert_one_error_line ex2_securedir "expected DIR \\(usage: "
   run_ex -2 --separate-stderr ex2_securedir -o nobody d
-  assert_one_error_line ex2_securedir "UID 'nobody'"
+  assert_one_error_line ex2_securedir "UID 'nobody': not a number \\(usage: "
 }
 
 # ------------------------------------------------------------------ ex3_cleanup
@@ -987,4 +1006,15 @@ EOF
   [[ -f d/junk ]] || fail "ex3_cleanup followed the link"
   run_ex -1 --separate-stderr ex3_cleanup nosuch
   assert_one_error_line ex3_cleanup "nosuch: No such file or directory$"
+}
+
+@test "ex3_cleanup: a directory of a thousand entries, every one judged, in strcmp order" {
+  mkdir d
+  local k
+  for ((k = 0; k < 1000; k++)); do : >"d/junk$k"; done
+  run_ex ex3_cleanup d
+  assert_success
+  assert_output "$(for ((k = 0; k < 1000; k++)); do echo "junk$k"; done | LC_ALL=C sort |
+    sed 's/.*/removed &: not a process id/'; echo "1000 removed, 0 kept")"
+  assert_equal "$(ls -A d)" ""
 }

@@ -4,9 +4,14 @@
  * TASK
  *   ex2_securedir [-o UID] DIR
  * makes the checks a producer (and a monitor) makes on hsperfdata_USER
- * before it creates or opens a file in it, and prints `ok` on stdout (exit
- * 0) when DIR passes them all. Otherwise it prints ONE line on stderr and
- * exits 1, naming the first check that failed, in this order:
+ * before it creates or opens a file in it.
+ *
+ * Output: when DIR passes them all, the one line
+ *   ok
+ * on stdout, exit 0.
+ *
+ * Errors: otherwise ONE line on stderr, exit 1, naming the first check that
+ * failed, in this order (DIR is the name as given, `./d/` stays `./d/`):
  *
  *   1. open(DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW). If it fails:
  *        ex2_securedir: DIR: is a symbolic link     (to anything, even to a
@@ -31,13 +36,17 @@
  *      the open and now; the tests cannot race you into this one, but your
  *      code must make the check).
  *
+ * No DIR, or a UID that is not a number, is a usage error, exit 2:
+ *   ex2_securedir: expected DIR (usage: ex2_securedir [-h] [-o UID] DIR)
+ *   ex2_securedir: UID 'nobody': not a number (usage: ex2_securedir [-h] [-o UID] DIR)
+ *
  * Why a descriptor: a check made through a path is about whatever the path
  * names at that moment; by the time you use the path again it may name
  * something else. A descriptor always means the object you checked.
  *
  * READ   open(2) (O_NOFOLLOW, O_DIRECTORY), fstat(2), lstat(2), inode(7)
- *        (st_mode bits), getopt(3); chapter 14's README, "The 2013 code and
- *        its holes".
+ *        (st_mode bits), getopt(3); chapter 14's README, "Planted links
+ *        (JDK-8050807)", under "Four holes and how they were closed".
  * HINTS  wb_long_arg() parses -o. wb_fatal() prints `ex2_securedir: ...`
  *        and exits 1; wb_die() adds strerror(errno).
  * CHECK  make grade CH=14

@@ -6,8 +6,14 @@
  * does what a JVM does to its hsperfdata_USER directory before it creates
  * its own file: files left behind by processes that died without removing
  * them (kill -9, a crash, a power cut) are removed; files of live
- * processes are kept. Take the entries of DIR (not "." or "..") in strcmp
- * order of their names and print one line for each:
+ * processes are kept.
+ *
+ * Output, on stdout: one line for each entry of DIR (not "." or ".."), in
+ * strcmp order of the names, then a last line
+ *   N removed, M kept
+ * (M counts every "kept" line, N every "removed" one; an empty DIR prints
+ * only "0 removed, 0 kept"). Each entry is judged by the first of these
+ * tests that decides it, in this order, and its line is:
  *
  *   kept NAME: not a regular file         (fstatat with AT_SYMLINK_NOFOLLOW:
  *                                          directories, symbolic links, ...
@@ -22,11 +28,17 @@
  *   kept NAME: the process is alive       (kill succeeds, or fails with
  *                                          EPERM: it exists, it is not ours)
  *
- * then a last line `N removed, M kept`. A name is a pid when it is all
- * digits, has no leading zero and is at most INT_MAX: "0", "007", "-1",
- * "12abc" and "99999999999" are not. (Never give 0 or a negative number to
- * kill(): kill(0, 0) asks about your own process group and kill(-1, 0)
- * about every process you may signal.)
+ * (and, should the open for the lock test fail, `kept NAME: open: CAUSE`,
+ * CAUSE being strerror(errno)). So a locked file is kept even when its pid
+ * is dead here, and junk names go without any other test. A name is a pid
+ * when it is all digits, has no leading zero and is at most INT_MAX: "0",
+ * "007", "-1", "12abc" and "99999999999" are not. (Never give 0 or a
+ * negative number to kill(): kill(0, 0) asks about your own process group
+ * and kill(-1, 0) about every process you may signal.) For example:
+ *   removed 12abc: not a process id
+ *   kept 4242: not a regular file
+ *   removed 99999: no such process       (if there is no process 99999)
+ *   2 removed, 1 kept
  *
  * The lock test: open the file (O_RDONLY | O_NOFOLLOW, relative to DIR's
  * descriptor with openat) and try flock(fd, LOCK_EX | LOCK_NB). If it fails,
@@ -34,10 +46,14 @@
  * so the lock) open until after unlinkat(), so that no producer can take the
  * file over while you are deleting it.
  *
- * DIR itself is opened with O_RDONLY | O_DIRECTORY | O_NOFOLLOW. Errors,
- * one line on stderr, exit 1:
+ * Errors: DIR itself is opened with O_RDONLY | O_DIRECTORY | O_NOFOLLOW.
+ * When that fails, one line on stderr, exit 1, before anything is printed
+ * or removed (a link is never followed):
  *   ex3_cleanup: DIR: is a symbolic link
- *   ex3_cleanup: DIR: No such file or directory     (wb_die("%s", DIR))
+ *   ex3_cleanup: DIR: No such file or directory     (and the like:
+ *                                                   wb_die("%s", DIR))
+ * As in ex2_securedir, a symbolic link fails with ENOTDIR: lstat(2) tells.
+ * No DIR is a usage error, exit 2.
  *
  * READ   kill(2) (signal 0), flock(2), openat(2), unlinkat(2), fstatat(2),
  *        fdopendir(3), readdir(3), qsort(3); chapter 14's README, "Stale
