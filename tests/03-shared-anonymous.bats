@@ -166,11 +166,17 @@ number_after() { # PREFIX LABEL
 }
 
 @test "ex1_counter: children running at once lose no increment (a plain ++ does)" {
-  # Long enough that the children overlap on any machine with two cores:
-  # an increment that is not atomic then loses updates.
-  run_ex ex1_counter 4 1000000
+  # 8 children, each long enough (tens of ms of increments) that they overlap
+  # or preempt one another on any machine, busy or not: an increment that is
+  # not atomic (volatile ++, atomic_load then atomic_store) then loses
+  # updates. (A plain ++ on a non-volatile long escapes: the compiler turns
+  # the child's loop into a single add of M.) Under Valgrind, which runs
+  # every instruction hundreds of times slower, a shorter run.
+  local k=8 m=20000000
+  on_valgrind && k=4 m=1000000
+  run_ex ex1_counter $k $m
   assert_success
-  assert_output "total: 4000000"
+  assert_output "total: $((k * m))"
 }
 
 @test "ex1_counter: a bad K is one usage line, exit 2" {
@@ -184,9 +190,9 @@ number_after() { # PREFIX LABEL
 
 @test "ex1_counter: a bad M or a missing argument is one usage line, exit 2" {
   run_ex -2 --separate-stderr ex1_counter 2 many
-  assert_one_error_line ex1_counter "M 'many'"
+  assert_one_error_line ex1_counter "M 'many': not a number"
   run_ex -2 --separate-stderr ex1_counter 2
-  assert_one_error_line ex1_counter "usage"
+  assert_one_error_line ex1_counter "expected K and M \(usage"
 }
 
 # The child processes of PID, one per line (PID's main thread's children).
@@ -253,10 +259,10 @@ expected_parsum() { # K FILE
       for (c = 0; c < k; c++) {
         from = int(c * n / k); to = int((c + 1) * n / k); p = 0
         for (j = from; j < to; j++) p += a[j]
-        printf "child %d: %d numbers, partial %d\n", c, to - from, p
+        printf "child %d: %d numbers, partial %.0f\n", c, to - from, p
         s += p
       }
-      printf "sum: %d\n", s
+      printf "sum: %.0f\n", s
     }' "$2"
 }
 
@@ -294,6 +300,27 @@ expected_parsum() { # K FILE
   assert_output "$(expected_parsum 5 nums)"
 }
 
+@test "ex2_parsum: files of many pages, ending mid-page and at a page boundary" {
+  # 350009 numbers, about 600 pages, the last one part full, with some
+  # beyond the range of int among them (awk's doubles add them exactly)
+  seq -300000 3 300000 >nums
+  printf '%s\n' 4000000000 -7000000001 2147483648 -2147483649 >>nums
+  seq 7 -2 -300000 >>nums
+  [[ $(($(stat -c %s nums) % PAGE)) -ne 0 ]] || fail "nums ends at a page boundary"
+  local k
+  for k in 1 6 13; do
+    run_ex ex2_parsum "$k" nums
+    assert_success
+    assert_output "$(expected_parsum "$k" nums)"
+  done
+  # exactly 300 pages: lines of 8 bytes ("1000000\n" ...)
+  seq 1000000 $((1000000 + PAGE / 8 * 300 - 1)) >exact
+  assert_equal "$(stat -c %s exact)" $((300 * PAGE))
+  run_ex ex2_parsum 5 exact
+  assert_success
+  assert_output "$(expected_parsum 5 exact)"
+}
+
 @test "ex2_parsum: more children than numbers, and an empty file" {
   printf '5\n-2\n9\n' >few
   run_ex ex2_parsum 5 few
@@ -310,7 +337,7 @@ expected_parsum() { # K FILE
   seq 1 10 >nums
   for bad in 0 abc 101; do
     run_ex -2 --separate-stderr ex2_parsum "$bad" nums
-    assert_one_error_line ex2_parsum "K"
+    assert_one_error_line ex2_parsum "K '$bad'"
   done
   run_ex -2 --separate-stderr ex2_parsum -- -3 nums
   assert_one_error_line ex2_parsum "K '-3'"

@@ -15,15 +15,26 @@
  * per child, made before the forks. Child I writes the sum of its slice into
  * slot I and exits 0. No lock is needed: no two children write the same
  * slot, and the parent reads the slots only after waitpid() says the
- * children are done. The parent then prints, for I = 0..K-1 in order,
+ * children are done.
+ *
+ * Output: the parent prints, for I = 0..K-1 in order, one line
  *   child I: COUNT numbers, partial P
- * and last
+ * (COUNT the size of child I's slice, P its sum) and last
  *   sum: S
- * where S is the sum of the K slots. With K larger than N some children get
- * no numbers: `child 3: 0 numbers, partial 0`. An empty file sums to 0.
+ * where S is the sum of the K slots; nothing else goes to stdout. With K
+ * larger than N some children get no numbers: `child 3: 0 numbers, partial
+ * 0`. An empty file sums to 0. The tests use files of many pages, some
+ * ending in the middle of a page and some exactly at a page boundary, with
+ * numbers beyond the range of int: read the whole file, however long.
  *
  * Errors: K must be 1 to 100; anything else (0, negative, not a number,
- * wrong argument count) is a usage error, one line on stderr, exit 2.
+ * wrong argument count) is a usage error, one line on stderr, exit 2,
+ * naming K and quoting it:
+ *   ex2_parsum: K '0': must be between 1 and 100 (usage: ...)
+ *   ex2_parsum: K 'abc': not a number (usage: ...)
+ *   ex2_parsum: K '-3': must be a plain non-negative number (usage: ...)
+ * (wb_long_arg(s, "K", 1, 100) prints exactly these; a leading '-' is an
+ * option unless it follows `--`: `ex2_parsum -- -3 FILE` is K -3.)
  * A file that cannot be opened, or a line that is not an integer, is one
  * line on stderr and exit 1:
  *   ex2_parsum: open 'nosuch': No such file or directory
