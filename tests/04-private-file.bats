@@ -293,10 +293,13 @@ hex6() { printf '0x%06x' "$(($1))"; }
   local before
   before=$(sha256sum <data)
   run_ex -2 --separate-stderr ex1_sedit data abc abcd
-  assert_one_error_line ex1_sedit "length"
+  assert_one_error_line ex1_sedit "FROM and TO must have the same length \(3 and 4\) \(usage: "
   assert_output ""
   run_ex -2 --separate-stderr ex1_sedit data "" ""
-  assert_one_error_line ex1_sedit "empty"
+  assert_one_error_line ex1_sedit "FROM must not be empty \(usage: "
+  assert_output ""
+  run_ex -2 --separate-stderr ex1_sedit data "" x
+  assert_one_error_line ex1_sedit "FROM must not be empty \(usage: "
   assert_equal "$(sha256sum <data)" "$before"
 }
 
@@ -359,6 +362,35 @@ count_ref() { grep -o -F -- "$2" "$1" | wc -l; }
   run_ex ex2_count -w 1 data aa
   assert_success
   assert_output $((PAGE - 1))
+}
+
+@test "ex2_count: a file of many pages ending mid-page, window by window" {
+  # 10 pages and 777 bytes of '.', NEEDLE inside page 0, across every page
+  # boundary and as the file's last bytes: the last, part-full window holds
+  # matches too.
+  local size=$((10 * PAGE + 777)) k w
+  head -c $size /dev/zero | tr '\0' . >data
+  printf NEEDLE | dd of=data bs=1 seek=100 conv=notrunc status=none
+  for k in $(seq 10); do printf NEEDLE | dd of=data bs=1 seek=$((k * PAGE - 3)) conv=notrunc status=none; done
+  printf NEEDLE | dd of=data bs=1 seek=$((size - 6)) conv=notrunc status=none
+  assert_equal "$(count_ref data NEEDLE)" 12
+  for w in "" "-w 1" "-w 3" "-w 4" "-w 11"; do
+    # shellcheck disable=SC2086
+    run_ex ex2_count $w data NEEDLE
+    assert_success
+    assert_output 12
+  done
+}
+
+@test "ex2_count: an empty PATTERN or a bad -w is one usage line, exit 2" {
+  printf 'abc' >data
+  run_ex -2 --separate-stderr ex2_count data ""
+  assert_one_error_line ex2_count "PATTERN must not be empty \(usage: "
+  local bad
+  for bad in 0 abc; do
+    run_ex -2 --separate-stderr ex2_count -w "$bad" data a
+    assert_one_error_line ex2_count "PAGES '$bad': "
+  done
 }
 
 @test "ex2_count: an empty file, or one shorter than PATTERN, counts 0" {

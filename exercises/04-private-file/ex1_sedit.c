@@ -17,12 +17,18 @@
  * An empty FILE prints nothing and succeeds; do not call mmap() for it
  * (a length of 0 is EINVAL).
  *
- * Errors, each one line on stderr:
- *   FROM empty, or FROM and TO of different lengths: a usage error, exit 2,
- *     e.g. `ex1_sedit: FROM and TO must have the same length (3 and 4) ...`
- *     (wb_usage() writes exactly that kind of line);
+ * Output: the edited bytes of the whole file on stdout, exactly as many as
+ * the file holds, and nothing else.
+ *
+ * Errors, each one line on stderr and nothing on stdout. Check FROM and TO
+ * first (an empty FROM before the lengths), then the file:
+ *   ex1_sedit: FROM must not be empty (usage: ...)                   exit 2
+ *   ex1_sedit: FROM and TO must have the same length (3 and 4) (usage: ...)
+ *                                                                    exit 2
  *   ex1_sedit: open 'FILE': No such file or directory    exit 1 (wb_die)
  *   ex1_sedit: 'FILE' is not a regular file              exit 1 (wb_fatal)
+ * (wb_usage("FROM must not be empty") and wb_usage("FROM and TO must have
+ * the same length (%zu and %zu)", ...) print the first two.)
  *
  * READ   mmap(2) (MAP_PRIVATE), open(2), fstat(2), write(2), memmem(3);
  *        chapter 04's README and its demos private_write.c and rdonly_fd.c.

@@ -20,8 +20,14 @@
  *
  * An empty FILE, or one shorter than PATTERN, counts 0 (no mmap needed).
  *
+ * Output: exactly one line on stdout, the count in decimal.
+ *
  * Errors, each one line on stderr:
- *   empty PATTERN, a bad -w value (0, not a number): usage error, exit 2;
+ *   ex2_count: PATTERN must not be empty (usage: ...)             exit 2
+ *   ex2_count: PAGES '0': must be between 1 and 2147483647 (usage: ...)
+ *                                                                 exit 2
+ *     (and the like for a -w value that is not a number:
+ *     wb_long_arg(optarg, "PAGES", 1, INT_MAX) prints these)
  *   ex2_count: open 'FILE': No such file or directory    exit 1 (wb_die)
  *   ex2_count: 'DIR' is not a regular file                exit 1 (wb_fatal)
  *
