@@ -177,15 +177,31 @@ size_t wb_probe_file_fault_pages(void)
     char *buf = malloc(len);
     if (fd != -1 && buf != NULL) {
         memset(buf, 'w', len);
-        if (pwrite(fd, buf, len, 0) == (ssize_t)len) {
-            char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        /* Fault-around maps a window aligned to its own size: it starts at
+         * the mapping's first page only if the mapping is aligned. At an
+         * unaligned address the window is cut short (one page, 15 pages
+         * into a 16-page window), so the probe maps the file at an address
+         * aligned to its length. */
+        /* The file is written a page at a time, so that the page cache
+         * holds it in single pages (a large write may get large folios,
+         * and 6.18 maps a whole folio per fault): what is measured is the
+         * fault-around window, the least a read fault maps. */
+        size_t done = 0;
+        while (done < len && pwrite(fd, buf, ps, (off_t)done) == (ssize_t)ps)
+            done += ps;
+        if (done == len) {
+            char *fence = map_fenced(len, len);
+            char *p = fence == NULL ? MAP_FAILED
+                                    : mmap(fence, len, PROT_READ,
+                                           MAP_PRIVATE | MAP_FIXED, fd, 0);
             if (p != MAP_FAILED) {
                 (void)((volatile char *)p)[0];
                 long kb = rss_kb(p);
                 if (kb > 0)
                     r = (size_t)kb * 1024 / ps;
-                munmap(p, len);
             }
+            if (fence != NULL)
+                unmap_fenced(fence, len);
         }
     }
     free(buf);
