@@ -314,12 +314,21 @@ expect_mmap() { # MODE FLAGS PROT
   assert_file_not_exist dst
 }
 
+@test "ex1_mmcopy: a FIFO SRC is one error line at once, exit 1, and no DST" {
+  # Nobody ever writes to the FIFO: an open that waits for a writer hangs
+  # until the test's time limit.
+  mkfifo fifo
+  WB_TIMEOUT=10 run_ex -1 --separate-stderr ex1_mmcopy fifo dst
+  assert_one_error_line ex1_mmcopy "'fifo' is not a regular file"
+  assert_file_not_exist dst
+}
+
 @test "ex1_mmcopy: SRC and DST the same file is refused and the file is untouched" {
   head -c 5000 /dev/urandom >src
   cp src keep
   ln src alias
   run_ex -1 --separate-stderr ex1_mmcopy src alias
-  assert_one_error_line ex1_mmcopy "same file"
+  assert_one_error_line ex1_mmcopy "'src' and 'alias' are the same file"
   cmp src keep
 }
 
@@ -352,6 +361,47 @@ hold_lock() {
     sleep 0.01
   done
   fail "flock(1) did not take the lock"
+}
+
+# many_records OUT N [ID BALANCE]...: the file of N records the task
+# describes, every balance 0 but those listed (perl: thousands of records).
+many_records() {
+  perl -e 'my $n = shift; my %b = @ARGV;
+    print map { pack "VVq<x48", $_, 0, $b{$_} // 0 } 0 .. $n - 1' "${@:2}" >"$1"
+}
+# show_of N [ID BALANCE]...: what show prints for that file.
+show_of() {
+  perl -e 'my $n = shift; my %b = @ARGV;
+    print map { "$_ " . ($b{$_} // 0) . "\n" } 0 .. $n - 1' "$@"
+}
+
+@test "ex2_records: a file of many pages: init, updates on its last page, show, init again" {
+  # 1000 records are 64000 bytes: 15 pages and part of a 16th. A mapping of
+  # one page, or of N bytes instead of N records, does not hold them.
+  run_ex ex2_records acc init 1000
+  assert_success
+  assert_equal "$(stat -c %s acc)" 64000
+  many_records want 1000
+  cmp acc want
+  run_ex ex2_records acc 999 -7 3
+  assert_success
+  run_ex ex2_records acc $((PAGE / 64)) 5 2
+  assert_success
+  run_ex ex2_records acc 500 1000000000000 1
+  assert_success
+  local changed=(999 -21 $((PAGE / 64)) 10 500 1000000000000)
+  many_records want 1000 "${changed[@]}"
+  cmp acc want
+  run_ex ex2_records acc show
+  assert_success
+  assert_output "$(show_of 1000 "${changed[@]}")"
+  run_ex -1 --separate-stderr ex2_records acc 1000 1 1
+  assert_one_error_line ex2_records "no record 1000 in 'acc' \(it has 1000\)"
+  # init on an existing file empties it first: no old balance survives
+  run_ex ex2_records acc init 600
+  assert_success
+  many_records want 600
+  cmp acc want
 }
 
 @test "ex2_records: init makes N records with ids and zeros; show lists them" {

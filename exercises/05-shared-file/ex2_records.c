@@ -24,7 +24,14 @@
  *                                    1000000000), one update at a time.
  *                                    Prints nothing.
  * All three work through mmap(2) with MAP_SHARED: no read(2) or write(2) of
- * the records.
+ * the records. Map the whole file: the tests use files of a thousand
+ * records (15 pages and part of a 16th) as well as small ones.
+ *
+ * Output: init and the update print nothing. show prints one line per
+ * record and nothing else, ID and BALANCE in decimal, one space between:
+ *   0 0
+ *   1 9000000000
+ *   2 -500
  *
  * Several `ex2_records FILE ID DELTA REPS` may run at the same time, from
  * unrelated processes, and no update may be lost. Make each update safe
@@ -39,7 +46,8 @@
  *   ex2_records: 'FILE' is not a regular file                (a directory)
  *   ex2_records: 'FILE' is 100 bytes, not a whole number of 64-byte records
  *   ex2_records: no record 9 in 'FILE' (it has 4)
- * A bad number or an unknown command is a usage error: exit 2.
+ * A bad number or an unknown command is a usage error, one line on stderr
+ * and exit 2.
  *
  * READ   mmap(2), ftruncate(2), flock(2), open(2); chapter 05's README
  *        (struct_file.c lays a struct over a file, share_two.c uses flock).

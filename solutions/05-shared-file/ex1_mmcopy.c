@@ -24,7 +24,9 @@ int main(int argc, char *argv[])
         wb_usage("expected SRC and DST");
     const char *src = argv[i], *dst = argv[i + 1];
 
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+     * writer, for ever; on a regular file it changes nothing. */
+    int in = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (in == -1)
         wb_die("open '%s'", src);
     struct stat st;
