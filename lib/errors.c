@@ -201,4 +201,3 @@ const char *wb_errname(int err)
     const char *n = strerrorname_np(err);
     return n ? n : "E?";
 }
-

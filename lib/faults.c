@@ -167,4 +167,3 @@ void wb_quiet_end(void)
     VALGRIND_ENABLE_ERROR_REPORTING;
 #endif
 }
-

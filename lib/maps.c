@@ -172,4 +172,3 @@ long wb_meminfo_kb(const char *key)
     fclose(f);
     return kb;
 }
-

@@ -60,4 +60,3 @@ int wb_temp_file(const char *stem, char *keep_path)
         wb_die("unlink '%s'", path);
     return fd;
 }
-

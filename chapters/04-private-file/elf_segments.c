@@ -99,7 +99,8 @@ static void observe(const struct object *o)
                    fend, up(fend) < mend ? up(fend) : mend);
         if (up(mend) > up(fend))
             printf("; 0x%06lx..0x%06lx lies past it: %lu anonymous page(s)",
-                   up(fend), up(mend), (up(mend) - up(fend)) / wb_page_size());
+                   up(fend), up(mend),
+                   (unsigned long)((up(mend) - up(fend)) / wb_page_size()));
         printf("\n");
     }
 }

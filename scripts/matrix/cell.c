@@ -322,9 +322,34 @@ static void container_mounts(const char *shm_size)
         die("unshare CLONE_NEWNS", errno);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
         die("mount --make-rprivate /", errno);
+    /* A working directory inside /tmp (a clone made with mktemp -d) is held
+     * open while the new /tmp covers it, then bind-mounted back in place. */
+    char cwd[4096];
+    int keep = -1;
+    if (getcwd(cwd, sizeof cwd) != NULL && strncmp(cwd, "/tmp/", 5) == 0)
+        if ((keep = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+            die("open the working directory", errno);
     if (mount("cell-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") ==
         -1)
         die("mount tmpfs /tmp", errno);
+    if (keep != -1) {
+        char held[64];
+        for (char *slash = cwd + 5; (slash = strchr(slash, '/')) != NULL;
+             slash++) {
+            *slash = '\0';
+            if (mkdir(cwd, 0755) == -1 && errno != EEXIST)
+                die("mkdir (the working directory's path)", errno);
+            *slash = '/';
+        }
+        if (mkdir(cwd, 0755) == -1 && errno != EEXIST)
+            die("mkdir (the working directory)", errno);
+        snprintf(held, sizeof held, "/proc/self/fd/%d", keep);
+        if (mount(held, cwd, NULL, MS_BIND, NULL) == -1)
+            die("bind the working directory back", errno);
+        if (chdir(cwd) == -1)
+            die("chdir (the working directory)", errno);
+        close(keep);
+    }
     if (mount("cell-dev", "/dev", "tmpfs", MS_NOSUID, "mode=755,size=65536k") ==
         -1)
         die("mount tmpfs /dev", errno);

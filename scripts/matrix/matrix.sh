@@ -132,8 +132,8 @@ cell_b() {
     base=/mnt
     # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
     unshare --mount --propagation private -- bash -c '
-      mount -t tmpfs -o mode=1777 wb-tmp /tmp && mount -t tmpfs -o mode=1777 wb-shm /dev/shm &&
-        mount --bind "$0" /mnt || exit 3
+      mount --bind "$0" /mnt &&
+        mount -t tmpfs -o mode=1777 wb-tmp /tmp && mount -t tmpfs -o mode=1777 wb-shm /dev/shm || exit 3
       cd /mnt/tree || exit 3
       exec "$@"' "$dir" "${as_user[@]}" "${user_env[@]}" HOME="$base/home" TMPDIR="$base/tmp" \
       WB_BUILD="$base/tree/build" "${with_facts[@]}" "$base/tree/build/doctor" "${tests[@]}"
@@ -157,6 +157,7 @@ cell_qemu() {
   # (their pages cannot be dropped) but which statfs names overlayfs. The
   # tests' files (TMPDIR is under $WB_BUILD/tmp) get a tmpfs of their own, so
   # the programs and the tests see what the files are.
+  # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" \
     --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- \
     bash -c 'mkdir -p "$0" && mount -t tmpfs -o mode=1777 wb-tmp "$0" && exec "$@"' "$WB_BUILD/tmp" \
