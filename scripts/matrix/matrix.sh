@@ -148,7 +148,9 @@ cell_b() {
 }
 
 cell_qemu() {
-  local kernel=$1
+  local kernel=$1 append=()
+  # Cell d boots with every anonymous fault a candidate for a huge page.
+  [ "$kernel" = 6.12 ] && append=(--append transparent_hugepage=always)
   [ -x scripts/matrix/qemu.sh ] || { echo "matrix: no scripts/matrix/qemu.sh"; return 3; }
   is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
   # Under TCG a program runs several times slower than here: each gets 120 s
@@ -158,7 +160,7 @@ cell_qemu() {
   # tests' files (TMPDIR is under $WB_BUILD/tmp) get a tmpfs of their own, so
   # the programs and the tests see what the files are.
   # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
-  WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" \
+  WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" "${append[@]}" \
     --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- \
     bash -c 'mkdir -p "$0" && mount -t tmpfs -o mode=1777 wb-tmp "$0" && exec "$@"' "$WB_BUILD/tmp" \
     "${with_facts[@]}" "$WB_BUILD/doctor" "${tests[@]}"
