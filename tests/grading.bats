@@ -27,11 +27,17 @@ grade_fixture() {
 
 # assert_graded_safely: the hostile exercise scored 0, the good one in full,
 # the run was bounded, and nothing of the student's is left anywhere.
+# Points and test counts come from tests/01-basics.bats's own declarations.
+ch01_points() { awk -v s="$1" '/^# points:/ { p = $3; next } $0 ~ "^@test \"" s ":" { t += (p == "" ? 1 : p); p = "" } END { print t + 0 }' "$WB_ROOT/tests/01-basics.bats"; }
+ch01_tests() { grep -c "^@test \"$1:" "$WB_ROOT/tests/01-basics.bats"; }
 assert_graded_safely() {
+  local wp mp wn mn
+  wp=$(ch01_points ex1_whereis) mp=$(ch01_points ex2_mapslice)
+  wn=$(ch01_tests ex1_whereis) mn=$(ch01_tests ex2_mapslice)
   assert_success
-  assert_line --regexp '^  01-basics +ex2_mapslice +0/5$'
-  assert_line --regexp '^  01-basics +ex1_whereis +5/5$'
-  assert_line '5 passed, 5 failed'
+  assert_line --regexp "^  01-basics +ex2_mapslice +0/$mp\$"
+  assert_line --regexp "^  01-basics +ex1_whereis +$wp/$wp\$"
+  assert_line "$wn passed, $mn failed"
   ((elapsed < 60)) || fail "grading took ${elapsed}s"
   # (Zombies are only a pid until their parent reaps them: not running.)
   if ps -U 63000,63001 -o stat=,pid=,comm= | grep -v '^Z' | grep -q .; then
@@ -39,7 +45,7 @@ assert_graded_safely() {
   fi
   [[ -z $(find /tmp /dev/shm -maxdepth 1 -name 'wb-litter-*' -print -quit) ]] ||
     fail "litter left behind: $(ls -d /tmp/wb-litter-* /dev/shm/wb-litter-* 2>/dev/null)"
-  jq -e '.score == 5 and ([.tests[].max_score] | add) == 10' "$out/results.json" >/dev/null ||
+  jq -e --argjson w "$wp" --argjson m "$mp" '.score == $w and ([.tests[].max_score] | add) == $w + $m' "$out/results.json" >/dev/null ||
     fail "results.json: $(jq -c '{score, n: (.tests | length)}' "$out/results.json")"
 }
 
