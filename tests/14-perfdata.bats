@@ -128,7 +128,7 @@ make_hostile() { # NAME FILE
 }
 
 # A process that is alive for the test's length, and one surely dead.
-live_pid() { sleep 30 & BG+=($!); LIVE=$!; }
+live_pid() { sleep 600 & BG+=($!); LIVE=$!; }
 dead_pid() { DEAD=$(($(cat /proc/sys/kernel/pid_max) + 1)); }
 
 # start_vm ARGS: perfvm in the background; waits until its region is

@@ -346,7 +346,7 @@ int main(int argc, char *argv[])
      * under its lock) and fills it afterwards with plain stores, so a copy
      * taken in between may hold a counted entry that is half written. Such
      * an entry fails pd_parse's checks; it is complete a moment later, so
-     * copy and parse again, for up to a second, before calling it bad. */
+     * copy and parse a live region again, for up to a second, before calling it bad. */
     struct pd_info info;
     char err[512];
     int tries = 0;
@@ -355,7 +355,8 @@ int main(int argc, char *argv[])
         if (pd_parse(copy, size, &info, counters, max, &n, err, sizeof err) ==
             0)
             break;
-        if (++tries == 100)
+        /* A saved file (-f) has no writer: what fails to parse is bad. */
+        if (file != NULL || ++tries == 100)
             wb_fatal("%s: %s", where, err);
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
