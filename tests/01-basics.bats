@@ -33,11 +33,11 @@ make_numbered_file() { # PATH BYTES
   seq -f '%07g' 0 $(($2 / 7 + 1)) | tr -d '\n' | head -c "$2" >"$1"
 }
 
-@test "ex2_mapslice: slices at and across page boundaries match the file" {
-  make_numbered_file data $((3 * PAGE + 100))
-  for range in "0 10" "1 $PAGE" "$((PAGE - 1)) 2" "$PAGE $PAGE" "5000 3000" \
-                "$((3 * PAGE)) 100" "$((3 * PAGE + 99)) 1" \
-                "$((PAGE + PAGE / 2)) $PAGE" "$((2 * PAGE - 50)) 100"; do
+# check_slices "OFFSET LENGTH"...: each slice of ./data the program prints is
+# the file's own bytes.
+check_slices() {
+  local range
+  for range in "$@"; do
     set -- $range
     wb_exec "$(ex_path ex2_mapslice)" data "$1" "$2" >got
     tail -c +$(($1 + 1)) data | head -c "$2" >want
@@ -45,19 +45,21 @@ make_numbered_file() { # PATH BYTES
   done
 }
 
+@test "ex2_mapslice: slices at and across page boundaries match the file" {
+  make_numbered_file data $((3 * PAGE + 100))
+  check_slices "0 10" "1 $PAGE" "$((PAGE - 1)) 2" "$PAGE $PAGE" "5000 3000" \
+    "$((3 * PAGE)) 100" "$((3 * PAGE + 99)) 1" \
+    "$((PAGE + PAGE / 2)) $PAGE" "$((2 * PAGE - 50)) 100"
+}
+
 @test "ex2_mapslice: slices of many pages, starting and ending mid-page, match the file" {
   # 40 pages and a bit: a mapping too short by a page or more (half the
   # length, or LENGTH without the part of the first page before OFFSET)
   # ends inside the slice.
   make_numbered_file data $((40 * PAGE + 777))
-  for range in "0 $((40 * PAGE + 777))" "100 $((20 * PAGE + 50))" \
-                "$((3 * PAGE + 7)) $((30 * PAGE + PAGE / 2))" \
-                "$((PAGE - 1)) $((16 * PAGE + 2))" "$((10 * PAGE)) $((29 * PAGE + 1))"; do
-    set -- $range
-    wb_exec "$(ex_path ex2_mapslice)" data "$1" "$2" >got
-    tail -c +$(($1 + 1)) data | head -c "$2" >want
-    cmp got want || fail "slice '$range' differs from the file's bytes"
-  done
+  check_slices "0 $((40 * PAGE + 777))" "100 $((20 * PAGE + 50))" \
+    "$((3 * PAGE + 7)) $((30 * PAGE + PAGE / 2))" \
+    "$((PAGE - 1)) $((16 * PAGE + 2))" "$((10 * PAGE)) $((29 * PAGE + 1))"
 }
 
 @test "ex2_mapslice: a range running past EOF is cut at EOF" {
