@@ -172,9 +172,7 @@ run_autograder_on() {
   csv=$WB_BUILD/grade-all-test/grades.csv
   run head -1 "$csv"
   assert_output --regexp '^"student","01-basics/ex1_whereis","01-basics/ex2_mapslice",.*"total"$'
-  # Points of chapter 01's exercises, from the test file's own declarations.
-  pts() { awk -v s="$1" '/^# points:/ { p = $3; next } $0 ~ "^@test \"" s ":" { t += (p == "" ? 1 : p); p = "" } END { print t }' "$WB_ROOT/tests/01-basics.bats"; }
-  w=$(pts ex1_whereis) m=$(pts ex2_mapslice)
+  w=$(ch01_points ex1_whereis) m=$(ch01_points ex2_mapslice)
   run grep '^"ann",' "$csv"
   assert_output --regexp "^\"ann\",\"$w\",\"$m\",(\"0\",)*\"$((w + m))\"$"
   run grep '^"bob",' "$csv"
