@@ -7,6 +7,9 @@
 #   --stubs          the same tests against the pristine stubs in exercises/:
 #                    here a test that FAILS counts as passed, because every
 #                    stub must fail every test that grades it
+#   --autograder     the Gradescope bundle, built and run here: the solutions
+#                    score every point and the stubs none (the "grading
+#                    autograder" tests of tests/grading.bats)
 #   --chapter NN     only tests/NN*.bats
 #   --file F.bats    only this file (repeatable; the litter check's own test
 #                    runs a fixture this way)
@@ -69,7 +72,7 @@ fi
 modes=() chapter="" files=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --demos|--solutions|--stubs|--extras) modes+=("${1#--}") ;;
+    --demos|--solutions|--stubs|--extras|--autograder) modes+=("${1#--}") ;;
     --chapter) chapter=${2:?--chapter needs NN}; shift ;;
     --file) files+=("${2:?--file needs a .bats file}"); shift ;;
     *) echo "run-tests: unknown argument '$1'" >&2; exit 2 ;;
@@ -169,6 +172,8 @@ for mode in "${modes[@]}"; do
     extras) WB_EX_DIR=$WB_BUILD/solutions run_phase "the book, the grader and the litter check" '^(book|grading|litter) ' 0 ;;
     solutions) WB_EX_DIR=$WB_BUILD/solutions run_phase "exercise tests against solutions/" '^ex[0-9]+_' 0 ;;
     stubs) WB_EX_DIR=$WB_BUILD/exercises run_phase "proof that every pristine stub in exercises/ fails its tests" '^ex[0-9]+_' 1 ;;
+    autograder) files=(tests/grading.bats)
+                run_phase "the Gradescope bundle: solutions every point, stubs none" '^grading autograder' 0 ;;
   esac
 done
 

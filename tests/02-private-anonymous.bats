@@ -440,18 +440,22 @@ procs_below() {
 # fork of its parent (the same executable and the same command line): the
 # program's child. Prints its pid.
 forked_holder() {
-  local p pp fd st
-  for p in $(procs_below "$2"); do
-    st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    st=${st##*) }
-    pp=$(cut -d' ' -f2 <<<"$st")
-    [[ /proc/$p/exe -ef /proc/$pp/exe ]] || continue
-    cmp -s "/proc/$p/cmdline" "/proc/$pp/cmdline" || continue
-    for fd in /proc/"$p"/fd/*; do
-      [[ $fd -ef $1 ]] && { echo "$p"; return 0; }
+  local want
+  want=$(stat -L -c %d:%i "$1") || return 1
+  # shellcheck disable=SC2016  # the inner script expands its own variables
+  as_program_user bash -c '
+    want=$1; shift
+    for p; do
+      st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+      st=${st##*) }
+      pp=$(cut -d" " -f2 <<<"$st")
+      [[ /proc/$p/exe -ef /proc/$pp/exe ]] || continue
+      cmp -s "/proc/$p/cmdline" "/proc/$pp/cmdline" || continue
+      for fd in /proc/"$p"/fd/*; do
+        [[ $(stat -L -c %d:%i "$fd" 2>/dev/null) == "$want" ]] && { echo "$p"; exit 0; }
+      done
     done
-  done
-  return 1
+    exit 1' _ "$want" $(procs_below "$2")
 }
 
 @test "ex2_snapshot: a forked child writes OUTFILE (here a FIFO that is never read)" {

@@ -143,7 +143,10 @@ run_autograder_on() {
          and (.execution_time | type) == "number"' "$AG/results/results.json" >/dev/null ||
     fail "solutions: $(jq -c '{score, max: ([.tests[].max_score] | add), failed: [.tests[] | select(.status != "passed") | .name]}' "$AG/results/results.json")"
   run_autograder_on exercises
-  jq -e '.score == 0 and (.tests | length) > 0 and all(.tests[]; .status == "failed")' \
+  # (a test this environment cannot run, userfaultfd in a container, is
+  # skipped for both: worth nothing, failed by neither)
+  jq -e '.score == 0 and any(.tests[]; .status == "failed")
+         and all(.tests[]; .status == "failed" or (.max_score == 0 and (.output | startswith("skipped: "))))' \
     "$AG/results/results.json" >/dev/null ||
     fail "stubs: $(jq -c '{score, passed: [.tests[] | select(.status == "passed") | .name]}' "$AG/results/results.json")"
 }

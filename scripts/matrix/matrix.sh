@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # matrix.sh: the environment matrix (make test-matrix). The same tests,
-#   scripts/run-tests.sh --demos --solutions --stubs [--chapter NN]
+#   scripts/run-tests.sh --demos --solutions --stubs [--chapter NN] [--autograder]
 # run against the same programs (built once, here) in several environments,
 # and one table shows what passed, failed and skipped in each, with every
 # skip's reason beneath it.
@@ -67,6 +67,9 @@ elif [ ${#chapters[@]} -gt 1 ]; then
   shopt -u nullglob
 fi
 tests=(scripts/run-tests.sh --demos --solutions --stubs "${select_args[@]}")
+# Over every chapter, each cell also builds the Gradescope bundle and runs it
+# on the solutions (every point) and the stubs (none).
+[ ${#chapters[@]} -gt 0 ] || tests+=(--autograder)
 # Each cell's log starts with the machine facts as the doctor sees them
 # there, one `fact: WB_FACT_NAME=value` line each, for the second table.
 # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
