@@ -651,6 +651,30 @@ EOF
   assert_one_error_line perfstat "good: not accessible \(its producer"
 }
 
+@test "demo perfstat: a live entry counted before it is written (as HotSpot does) is copied again until it parses" {
+  # Entry 0's length says 8, so its name runs past it ("does not advance"),
+  # as in a copy taken while the JVM was writing it. The test restores the
+  # length once perfstat has the file mapped: its next copy parses.
+  save_region good
+  cp good half
+  poke half 32 "$(hex32 8)"
+  plant_for_live half
+  wb_exec "$(demo_path perfstat)" -l "$LIVE" >out 2>err &
+  local bgp=$! k status=0
+  for ((k = 0; k < 500; k++)); do
+    grep -qs -- "$UDIR/$LIVE" /proc/[0-9]*/maps && break
+    sleep 0.01
+  done
+  dd if=good of="$UDIR/$LIVE" bs=1 skip=32 seek=32 count=4 conv=notrunc status=none
+  wait $bgp || status=$?
+  [[ $status == 0 ]] || fail "perfstat exited $status: $(cat err)"
+  run grep -Ec '^\(the first copy did not parse, [0-9]+ more were taken: an entry was being written\)$' out
+  assert_output 1
+  run_demo perfstat -f good -l
+  assert_success
+  assert_equal "$(grep -v '^(the first copy' out)" "$output"
+}
+
 @test "demo perfstat: a file truncated under the mapping is an error line, not a crash (SIGBUS)" {
   save_region good
   poke good 7 '\x00'             # perfstat keeps reading the mapping while it waits
