@@ -161,7 +161,7 @@ int main(int argc, char *argv[])
         else if (c == 'Z')
             printf("the stray 'Z' became file data\n");
         else if (c == 0)
-            printf("the stray 'Z' is gone, zeroed when the file grew\n");
+            printf("the stray 'Z' reads 0 now\n");
         else
             printf("neither 'Z' nor 0\n");
     }

@@ -52,9 +52,12 @@
  * READ   mmap(2), ftruncate(2), flock(2), open(2); chapter 05's README
  *        (struct_file.c lays a struct over a file, share_two.c uses flock).
  * HINTS  Declare the struct and _Static_assert(sizeof(struct record) == 64).
- *        Keep the descriptor open while you update: the flock lock belongs
- *        to the open file, and closing it drops the lock. A fresh file
- *        from ftruncate(2) is all zeros, so init only has to write the ids.
+ *        Keep the descriptor open while you update: you lock and unlock
+ *        through it. Closing it would not drop a lock you hold: the lock
+ *        belongs to the open file description, which the mapping keeps
+ *        alive, so it would stay until munmap or exit, with no descriptor
+ *        left to unlock it. A fresh file from ftruncate(2) is all zeros,
+ *        so init only has to write the ids.
  *        Why not just `r[id].balance += delta`? It is a load, an add and a
  *        store; two processes interleaving them lose updates (try three
  *        at once with REPS of ten million, without the lock).

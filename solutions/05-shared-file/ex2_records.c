@@ -6,7 +6,9 @@
  * processes doing it at once can lose updates. Each update is therefore
  * made under flock(LOCK_EX) on the file, which every process opens for
  * itself. The descriptor stays open while the mapping is in use: the lock
- * belongs to it. See exercises/05-shared-file/ex2_records.c for the task.
+ * is taken and released through it (it belongs to the open file
+ * description, which the mapping would keep alive even after a close).
+ * See exercises/05-shared-file/ex2_records.c for the task.
  */
 #include "wb.h"
 
