@@ -20,8 +20,11 @@
  *
  * Output on stdout, one line per query, in the order given:
  *   region page Q -> file offset OFF
- * On stderr, exactly one line: the route, as in ex1_permute, e.g.
+ * On stderr, before the answers, exactly one line saying which route
+ * built the view, as in ex1_permute, and nothing else:
  *   ex2_whichpage: built with remap_file_pages
+ *   ex2_whichpage: built with MAP_FIXED (-F)
+ *   ex2_whichpage: built with MAP_FIXED: remap_file_pages is ENOSYS here
  *
  * Errors, each one line on stderr, nothing on stdout. Usage errors, exit 2
  * (wb_usage() adds the " (usage: ...)" tail; M is n-1, N the pages FILE
