@@ -229,7 +229,8 @@ static int do_recv(const char *out)
         wb_die("open '%s'", out);
     if (size > 0) {
         /* MAP_PRIVATE: a read-only MAP_SHARED mapping of a write-sealed
-         * memfd is refused (EPERM) before Linux 6.7. */
+         * memfd through a descriptor open for writing (this one is) is
+         * refused (EPERM) before Linux 6.7. */
         const char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED)
             wb_die("mmap");
