@@ -28,6 +28,8 @@
  * exit 2, reported before anything is printed or mapped (check every FLAG
  * first):
  *   ex2_flagprobe: unknown flag 'MAP_FOO' (usage: ex2_flagprobe [-h] FILE FLAG...)
+ *   ex2_flagprobe: unknown flag '0' (usage: ex2_flagprobe [-h] FILE FLAG...)
+ *       (0 is a number but not a positive one: the same message)
  *   ex2_flagprobe: expected FILE and at least one FLAG (usage: ex2_flagprobe [-h] FILE FLAG...)
  * A FILE that cannot be opened read-write, or is not a regular file, is
  * exit 1:
