@@ -191,7 +191,16 @@ assert_errno() {
     # The lowest mapping is the start of the program's file: ELF header, offset 0.
     assert_equal "$(col path)" "$prog"
     assert_equal "$(col inode)" "$(stat -c %i "$prog")"
-    assert_equal "$(col device)" "$(printf '%02x:%02x' "$(stat -c %Hd "$prog")" "$(stat -c %Ld "$prog")")"
+    local dev
+    dev=$(printf '%02x:%02x' "$(stat -c %Hd "$prog")" "$(stat -c %Ld "$prog")")
+    if [[ $(stat -f -c %T "$prog") == overlayfs && $(col device) != "$dev" ]]; then
+      # On overlayfs (a container's image, the QEMU cells' root) a kernel
+      # may name the device of the layer's file underneath (seen on 6.1),
+      # which stat(1) of the overlay's path does not show.
+      [[ $(col device) =~ ^[0-9a-f]{2,}:[0-9a-f]{2,}$ ]] || fail "device column '$(col device)'"
+    else
+      assert_equal "$(col device)" "$dev"
+    fi
   fi
   assert_equal "$(col perms)" $perms
   assert_equal "$(col offset)" 00000000
