@@ -4,7 +4,11 @@
 #   chapters/NN-slug/prog.c  ->  $(BUILD)/chapters/NN-slug/prog
 #   exercises/NN-slug/ex.c   ->  $(BUILD)/exercises/NN-slug/ex
 #   solutions/NN-slug/ex.c   ->  $(BUILD)/solutions/NN-slug/ex
-# Adding a demo or an exercise needs no edit here.
+#   examples/NAME/main.c + examples/NAME/*.c  ->  $(BUILD)/examples/NAME/NAME
+#     (every .c file of the example but bench_*.c is linked into it; the
+#     driver bench_LIB.c links the same files less main.c, plus -lLIB, and
+#     is built only by `make bench`)
+# Adding a demo, an exercise or an example needs no edit here.
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -26,7 +30,13 @@ LIB      := $(BUILD)/lib/libwb.a
 DEMO_SRCS := $(sort $(wildcard chapters/*/*.c))
 EX_SRCS   := $(sort $(wildcard exercises/*/*.c))
 SOL_SRCS  := $(sort $(wildcard solutions/*/*.c))
-PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS))
+# The examples: one program per directory with a main.c.
+EXAMPLE_DIRS  := $(sort $(patsubst %/main.c,%,$(wildcard examples/*/main.c)))
+EXAMPLE_PROGS := $(foreach d,$(EXAMPLE_DIRS),$(BUILD)/$(d)/$(notdir $(d)))
+ex_srcs        = $(filter-out $(1)/bench_%.c,$(wildcard $(1)/*.c))
+ex_objs        = $(patsubst %.c,$(BUILD)/%.o,$(call ex_srcs,$(1)))
+EXAMPLE_OBJS  := $(foreach d,$(EXAMPLE_DIRS),$(call ex_objs,$(d)))
+PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS)) $(EXAMPLE_PROGS)
 # The demos some exercise tests run beside the student's program (chapter 14's
 # reader reads a region perfvm writes): `make grade` builds them first.
 DEMO_PROGS  := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS))
@@ -46,7 +56,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 
 BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
 
-.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz clean help
+.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz bench bench-setup clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(DOCTOR) ## build lib/, every demo, every exercise stub and every solution
@@ -66,6 +76,18 @@ $(BUILD)/%: %.c $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+# An example's objects, then its program from all of them (second expansion:
+# the prerequisites are the objects of the target's own directory).
+$(BUILD)/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+.SECONDEXPANSION:
+$(EXAMPLE_PROGS): $$(call ex_objs,$$(patsubst $(BUILD)/%,%,$$(@D))) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(DOCTOR): scripts/doctor.c $(LIB)
 	@mkdir -p $(@D)
@@ -166,6 +188,29 @@ fuzz: $(BUILD)/chapters/14-perfdata/perfvm ## fuzz the PerfData parser for FUZZ_
 	$(Q)rm -rf $(FUZZ_DIR)/seedrun
 	$(Q)$(FUZZ_DIR)/perfdata_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
 
+# The examples' benchmarks: each examples/NAME/bench_LIB.c is a driver that
+# runs the example and LIB on one workload and prints a table with ratios.
+# EX=NAME runs one example's; BENCH_N keys, BENCH_M durable commits.
+BENCH_N   ?= 1000000
+BENCH_M   ?= 2000
+BENCH_DIRS := $(if $(EX),$(filter examples/$(EX),$(EXAMPLE_DIRS)),$(EXAMPLE_DIRS))
+BENCH_PROGS := $(patsubst %.c,$(BUILD)/%,$(foreach d,$(BENCH_DIRS),$(wildcard $(d)/bench_*.c)))
+
+bench-setup:
+	$(Q)WB_SETUP_EXTRA='/usr/include/lmdb.h:liblmdb-dev mdb_stat:lmdb-utils' scripts/setup.sh
+
+$(BENCH_PROGS): $(BUILD)/%: %.c $$(filter-out %/main.o,$$(call ex_objs,$$(patsubst $(BUILD)/%,%,$$(@D)))) $(LIB) | bench-setup
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(filter %.c %.o %.a,$^) $(LDFLAGS) $(LDLIBS) \
+	  -l$(patsubst bench_%,%,$(notdir $@)) -o $@
+
+bench: $(BENCH_PROGS) ## the examples against their rivals (mmkv: LMDB), side by side; EX=mmkv, BENCH_N=keys, BENCH_M=commits
+	@test -n "$(BENCH_PROGS)" || { echo "make bench: no example '$(EX)' with a bench_*.c" >&2; exit 2; }
+	$(Q)for p in $(BENCH_PROGS); do \
+	  d=$(BUILD)/bench/$$(basename $$(dirname $$p)); rm -rf $$d && mkdir -p $$d && \
+	  $$p -n $(BENCH_N) -m $(BENCH_M) $$d || exit 1; rm -rf $$d; done
+
 lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by setup)
 	$(Q)WB_SETUP_EXTRA='cppcheck shellcheck clang-format' scripts/setup.sh
 	$(Q)scripts/lint.sh
@@ -183,4 +228,4 @@ help: ## list the targets
 	@grep -hE '^[a-z_.-]+:.*## ' Makefile | \
 	  sed -E 's/^([a-z_.-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
--include $(PROGS:=.d) $(DOCTOR).d $(LIB_OBJS:.o=.d)
+-include $(PROGS:=.d) $(DOCTOR).d $(LIB_OBJS:.o=.d) $(EXAMPLE_OBJS:.o=.d) $(BENCH_PROGS:=.d)
