@@ -36,6 +36,9 @@ EXAMPLE_PROGS := $(foreach d,$(EXAMPLE_DIRS),$(BUILD)/$(d)/$(notdir $(d)))
 ex_srcs        = $(filter-out $(1)/bench_%.c,$(wildcard $(1)/*.c))
 ex_objs        = $(patsubst %.c,$(BUILD)/%.o,$(call ex_srcs,$(1)))
 EXAMPLE_OBJS  := $(foreach d,$(EXAMPLE_DIRS),$(call ex_objs,$(d)))
+# The objects of the example that built file $(1) belongs to; less main.o.
+ex_objs_of     = $(call ex_objs,$(patsubst $(BUILD)/%/,%,$(dir $(1))))
+ex_lib_objs_of = $(filter-out %/main.o,$(call ex_objs_of,$(1)))
 PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS)) $(EXAMPLE_PROGS)
 # The demos some exercise tests run beside the student's program (chapter 14's
 # reader reads a region perfvm writes): `make grade` builds them first.
@@ -85,7 +88,7 @@ $(BUILD)/examples/%.o: examples/%.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 .SECONDEXPANSION:
-$(EXAMPLE_PROGS): $$(call ex_objs,$$(patsubst $(BUILD)/%,%,$$(@D))) $(LIB)
+$(EXAMPLE_PROGS): $$(call ex_objs_of,$$@) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -199,7 +202,7 @@ BENCH_PROGS := $(patsubst %.c,$(BUILD)/%,$(foreach d,$(BENCH_DIRS),$(wildcard $(
 bench-setup:
 	$(Q)WB_SETUP_EXTRA='/usr/include/lmdb.h:liblmdb-dev mdb_stat:lmdb-utils' scripts/setup.sh
 
-$(BENCH_PROGS): $(BUILD)/%: %.c $$(filter-out %/main.o,$$(call ex_objs,$$(patsubst $(BUILD)/%,%,$$(@D)))) $(LIB) | bench-setup
+$(BENCH_PROGS): $(BUILD)/%: %.c $$(call ex_lib_objs_of,$$@) $(LIB) | bench-setup
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(filter %.c %.o %.a,$^) $(LDFLAGS) $(LDLIBS) \
