@@ -583,7 +583,11 @@ int mmkv_begin(mmkv *db)
 
 /* Room for NEED more bytes at the end of the log. The blocks are allocated
  * before the mapping reaches them (posix_fallocate): on a full disk this
- * returns ENOSPC instead of the process dying of SIGBUS at a store. */
+ * returns ENOSPC instead of the process dying of SIGBUS at a store. Then
+ * the new range is written with zeros: fallocate leaves *unwritten*
+ * extents (ext4, XFS), and the first store into each would make a later
+ * commit's msync journal an extent conversion as well as the data; after
+ * the zeros a commit syncs data pages only (measured: README, Growth). */
 static int reserve(mmkv *db, uint64_t need)
 {
     if (db->pend + need <= db->map_len)
@@ -597,6 +601,12 @@ static int reserve(mmkv *db, uint64_t need)
     if (e != 0)
         return fail(db, "grow to %llu bytes: posix_fallocate: %s",
                     (unsigned long long)size, strerror(e));
+    static const char zero[65536];
+    for (uint64_t o = db->map_len; o < size; o += sizeof zero)
+        if (pwrite(db->fd, zero, sizeof zero, (off_t)o) != (ssize_t)sizeof zero)
+            return fail(db, "grow to %llu bytes: pwrite of zeros: %s",
+                        (unsigned long long)size,
+                        strerror(errno ? errno : EIO));
     return remap_to_file(db);
 }
 
