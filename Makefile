@@ -197,12 +197,15 @@ fuzz: $(BUILD)/chapters/14-perfdata/perfvm ## fuzz the PerfData parser for FUZZ_
 BENCH_N   ?= 1000000
 BENCH_M   ?= 2000
 BENCH_DIRS := $(if $(EX),$(filter examples/$(EX),$(EXAMPLE_DIRS)),$(EXAMPLE_DIRS))
-BENCH_PROGS := $(patsubst %.c,$(BUILD)/%,$(foreach d,$(BENCH_DIRS),$(wildcard $(d)/bench_*.c)))
+# The drivers live under $(BUILD)/bench/, apart from the programs the tests run.
+BENCH_BIN   := $(BUILD)/bench/bin
+BENCH_PROGS := $(patsubst %.c,$(BENCH_BIN)/%,$(foreach d,$(BENCH_DIRS),$(wildcard $(d)/bench_*.c)))
+bench_objs_of = $(call ex_lib_objs_of,$(patsubst $(BENCH_BIN)/%,$(BUILD)/%,$(1)))
 
 bench-setup:
 	$(Q)WB_SETUP_EXTRA='/usr/include/lmdb.h:liblmdb-dev mdb_stat:lmdb-utils' scripts/setup.sh
 
-$(BENCH_PROGS): $(BUILD)/%: %.c $$(call ex_lib_objs_of,$$@) $(LIB) | bench-setup
+$(BENCH_PROGS): $(BENCH_BIN)/%: %.c $$(call bench_objs_of,$$@) $(LIB) | bench-setup
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(filter %.c %.o %.a,$^) $(LDFLAGS) $(LDLIBS) \
@@ -211,7 +214,7 @@ $(BENCH_PROGS): $(BUILD)/%: %.c $$(call ex_lib_objs_of,$$@) $(LIB) | bench-setup
 bench: $(BENCH_PROGS) ## the examples against their rivals (mmkv: LMDB), side by side; EX=mmkv, BENCH_N=keys, BENCH_M=commits
 	@test -n "$(BENCH_PROGS)" || { echo "make bench: no example '$(EX)' with a bench_*.c" >&2; exit 2; }
 	$(Q)for p in $(BENCH_PROGS); do \
-	  d=$(BUILD)/bench/$$(basename $$(dirname $$p)); rm -rf $$d && mkdir -p $$d && \
+	  d=$(BUILD)/bench/run-$$(basename $$(dirname $$p)); rm -rf $$d && mkdir -p $$d && \
 	  $$p -n $(BENCH_N) -m $(BENCH_M) $$d || exit 1; rm -rf $$d; done
 
 lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by setup)

@@ -1,0 +1,302 @@
+#!/usr/bin/env bats
+# Tests for examples/mmkv: the store and its command-line tool. All are
+# demo tests ("demo mmkv: ..."), run by `make test`'s demo phase.
+
+load helper
+
+MMKV=$WB_BUILD/examples/mmkv/mmkv
+
+# mk [run flags] ARGS...: run the tool through the wrapper (bats' run).
+mk() {
+  local flags=()
+  while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == '!' || $1 == --separate-stderr ) ]]; do
+    flags+=("$1")
+    shift
+  done
+  wb_run "${flags[@]}" "$MMKV" "$@"
+}
+
+# ---------------------------------------------------------------- basics
+
+@test "demo mmkv: what one process puts, a second process gets; get of a missing key is one line, exit 1" {
+  mk put db alpha one beta two
+  assert_success
+  mk get db alpha
+  assert_success
+  assert_output one
+  mk get db beta
+  assert_output two
+  mk -1 --separate-stderr get db gamma
+  assert_one_error_line mmkv "get 'gamma': not found"
+}
+
+@test "demo mmkv: a later put replaces a value; del removes a key; stat counts the records" {
+  mk put db k v1
+  mk put db k v2 other x
+  mk del db other
+  assert_success
+  mk get db k
+  assert_output v2
+  mk -1 --separate-stderr get db other
+  assert_one_error_line mmkv "not found"
+  mk stat db
+  assert_success
+  assert_line --regexp '^file: [0-9]+ bytes, log end [0-9]+, generation 4$'
+  assert_line "keys: 1 live; records: 4 (3 puts, 1 deletes)"
+  # Deleting a key that has no value is an error and commits nothing.
+  cp db before
+  mk -1 --separate-stderr del db other
+  assert_one_error_line mmkv "del 'other': not found"
+  cmp db before
+}
+
+@test "demo mmkv: load then dump gives back every byte: tabs, newlines, backslashes, control bytes" {
+  printf 'plain\tvalue\nt\\tab\tv\\nline\nback\\\\slash\t\\x01\\x7f\\r\nempty\t\n' >in
+  mk load db <in
+  assert_success
+  mk dump db
+  assert_success
+  diff <(sort in) <(sort <<<"$output")
+  mk get db "$(printf 't\tab')"
+  assert_output "v
+line"
+  mk scan db b
+  assert_output "$(printf '%s\t%s' 'back\\slash' '\x01\x7f\r')"
+}
+
+@test "demo mmkv: 2000 keys loaded 100 per commit are all there in a fresh process, and check counts them" {
+  for i in $(seq 1 2000); do printf 'key%05d\tvalue-%05d\n' "$i" "$i"; done >in
+  mk load -n 100 db <in
+  assert_success
+  mk dump db
+  diff <(sort in) <(sort <<<"$output")
+  mk check db
+  assert_success
+  assert_line "records: 2000 (2000 puts, 0 deletes) in $((2000 * 40)) bytes; 2000 live keys"
+  assert_line "check: ok, generation 21"
+}
+
+@test "demo mmkv: two writers at once (flock) lose nothing; check passes" {
+  for i in $(seq 1 150); do printf 'a%d\t%d\n' "$i" "$i"; done >a.in
+  for i in $(seq 1 150); do printf 'b%d\t%d\n' "$i" "$i"; done >b.in
+  mk put db seed 0
+  wb_exec "$MMKV" load -n 1 db <a.in >a.out 2>&1 &
+  local pa=$!
+  wb_exec "$MMKV" load -n 1 db <b.in >b.out 2>&1 &
+  local pb=$!
+  wait "$pa" || fail "writer a failed: $(cat a.out)"
+  wait "$pb" || fail "writer b failed: $(cat b.out)"
+  mk dump db
+  diff <(sort a.in b.in <(printf 'seed\t0\n')) <(sort <<<"$output")
+  mk check db
+  assert_success
+  assert_line "check: ok, generation 302"
+}
+
+# ---------------------------------------------------------------- check
+
+@test "demo mmkv: check shows both meta slots and passes on a good store" {
+  mk put db a 1
+  mk put db b 2
+  mk check db
+  assert_success
+  assert_line "meta 0: generation 2, end 8216, 1 records: ok"
+  assert_line "meta 1: generation 3, end 8240, 2 records: ok"
+  assert_line "check: ok, generation 3"
+}
+
+@test "demo mmkv: a flipped byte in a record is found by check, named by offset; get refuses the store" {
+  mk put db key value
+  mk put db key2 value2
+  # The second record starts at 8192 + 24: flip a byte of its value.
+  printf 'X' | dd of=db bs=1 seek=$((8192 + 24 + 16 + 4)) conv=notrunc status=none
+  cp db before
+  mk -1 --separate-stderr check db
+  assert_one_error_line mmkv "check 'db': record at offset 8216: checksum mismatch"
+  mk -1 --separate-stderr get db key
+  assert_one_error_line mmkv "open 'db': record at offset 8216: checksum mismatch"
+  mk -1 --separate-stderr put db k3 v3
+  assert_one_error_line mmkv "checksum mismatch"
+  cmp db before
+}
+
+@test "demo mmkv: a torn newest meta slot falls back to the older generation, which check accepts" {
+  mk put db a 1
+  mk put db b 2
+  # Generation 3 is in slot 1 (offset 4096): tear it.
+  printf 'XXXX' | dd of=db bs=1 seek=$((4096 + 20)) conv=notrunc status=none
+  mk check db
+  assert_success
+  assert_line "meta 1: checksum mismatch (a torn or damaged slot)"
+  assert_line "check: ok, generation 2"
+  mk get db a
+  assert_output 1
+  mk -1 get db b
+  # The next commit writes generation 3 over the torn slot.
+  mk put db c 3
+  mk check db
+  assert_line "meta 1: generation 3, end 8240, 2 records: ok"
+}
+
+# ---------------------------------------------------------------- bad input
+
+# Each bad input is one line, exit 1, and leaves the file as it was.
+@test "demo mmkv: a file that is not a store, a truncated store, a huge key, a hostile meta: one line each, file unchanged" {
+  printf 'hello\n' >text
+  head -c 20000 /dev/zero | tr '\0' 'x' >bigtext
+  mk put db a 1
+  mk put db b 2
+  head -c 5000 db >short
+  head -c 8200 db >cut
+  cp db hostile
+  # A valid-looking slot whose end points far past the file.
+  python3 - hostile <<'EOF'
+import struct, sys, zlib
+f = open(sys.argv[1], 'r+b')
+# CRC32C, bitwise (the store's checksum)
+def crc32c(b):
+    c = 0xffffffff
+    for x in b:
+        c ^= x
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82f63b78 if c & 1 else c >> 1
+    return c ^ 0xffffffff
+m = b'MMKVLOG1' + struct.pack('<IIQQQI', 1, 0, 4, 1 << 40, 2, 0)
+f.seek(0); f.write(m + struct.pack('<I', crc32c(m)))
+EOF
+  for f in text bigtext short cut hostile; do cp "$f" "$f.before"; done
+  mk -1 --separate-stderr get text a
+  assert_one_error_line mmkv "open 'text': truncated or not a store: 6 bytes"
+  mk -1 --separate-stderr get bigtext a
+  assert_one_error_line mmkv "open 'bigtext': not an mmkv store"
+  mk -1 --separate-stderr get short a
+  assert_one_error_line mmkv "open 'short': truncated or not a store: 5000 bytes"
+  mk -1 --separate-stderr check cut
+  assert_one_error_line mmkv "check 'cut': committed end 8240 is past the end of the file \(8200 bytes\)"
+  mk -1 --separate-stderr put hostile c 3
+  assert_one_error_line mmkv "open 'hostile': committed end 1099511627776 is past the end of the file"
+  mk -1 --separate-stderr put text a 1
+  assert_one_error_line mmkv "open 'text': truncated"
+  mk -1 --separate-stderr put cut a 1
+  assert_one_error_line mmkv "past the end of the file"
+  cp db db.before
+  mk -1 --separate-stderr put db "$(head -c 2000 /dev/zero | tr '\0' k)" v
+  assert_one_error_line mmkv "put: key of 2000 bytes: keys are 1 to 1024 bytes"
+  printf 'ok\t1\n%s\tv\n' "$(head -c 1500 /dev/zero | tr '\0' k)" >in
+  mk -1 --separate-stderr load db <in
+  assert_one_error_line mmkv "load: line 2: key of 1500 bytes"
+  printf 'no tab here\n' >in2
+  mk -1 --separate-stderr load db <in2
+  assert_one_error_line mmkv "load: line 1: no tab"
+  for f in text bigtext short cut hostile db; do cmp "$f" "$f.before" || fail "$f changed"; done
+}
+
+@test "demo mmkv: put on a read-only file is one line (Permission denied) and changes nothing" {
+  mk put db a 1
+  chmod 444 db
+  cp db before
+  as_nobody -1 --separate-stderr "$MMKV" put db b 2
+  assert_one_error_line mmkv "open 'db': Permission denied"
+  cmp db before
+  # Reading needs no write permission.
+  as_nobody "$MMKV" get db a
+  assert_output 1
+}
+
+@test "demo mmkv: usage errors are one line, exit 2" {
+  mk -2 --separate-stderr
+  assert_one_error_line mmkv "no command"
+  mk -2 --separate-stderr get
+  assert_one_error_line mmkv "get needs FILE"
+  mk -2 --separate-stderr frob db
+  assert_one_error_line mmkv "unknown command 'frob'"
+  mk -2 --separate-stderr put db onlykey
+  assert_one_error_line mmkv "KEY VALUE pairs"
+  mk -2 --separate-stderr load -n 0 db
+  assert_one_error_line mmkv "-n"
+  [[ ! -e db ]] || fail "a usage error created the store"
+}
+
+# ---------------------------------------------------------------- crashes
+
+# The writer in the crash tests: load with a commit every 3 keys, printing
+# `ack KEY` once each commit has returned. Keys tT-kN, values that say which
+# key they belong to, 220 bytes long, so that the file grows now and then.
+crash_input() {
+  awk -v t="$1" -v n="$2" 'BEGIN {
+    pad = sprintf("%200s", ""); gsub(/ /, "x", pad)
+    for (i = 0; i < n; i++) printf "t%d-k%d\tval-t%d-k%d-%s\n", t, i, t, i, pad
+  }'
+}
+
+# leaf PID: the deepest first descendant of PID (the program under the
+# wrapper: subshell -> timeout -> [valgrind] mmkv), read from
+# /proc/PID/task/PID/children: a pgrep scans all of /proc, which on a busy
+# machine takes longer than the whole load.
+leaf() {
+  local p=$1 c
+  while c=$(cat "/proc/$p/task/$p/children" 2>/dev/null) && [[ -n $c ]]; do p=${c%% *}; done
+  echo "$p"
+}
+
+# verify: check passes; every acknowledged key is present with its own
+# value; every key present has its own value; every 3-key commit is all
+# there or not at all.
+verify_store() {
+  mk check db
+  assert_success
+  wb_exec "$MMKV" dump db >dump || fail "dump failed"
+  cat ack.* 2>/dev/null | awk '
+    FNR == NR { if ($0 != "") { split($0, f, "\t"); v[f[1]] = f[2] }; next }
+    /^ack / { k = substr($0, 5); if (!(k in v)) { print "acknowledged key lost: " k; bad = 1 } }
+    END {
+      for (k in v) {
+        if (index(v[k], "val-" k "-") != 1 || length(v[k]) != length("val-" k "-") + 200) {
+          print "key " k " has a wrong value"; bad = 1
+        }
+        split(k, p, "-k"); g[p[1] "/" int(p[2] / 3)]++
+      }
+      for (x in g) if (g[x] != 3) { print "commit " x " half there: " g[x] " of 3 keys"; bad = 1 }
+      exit bad
+    }' dump - || fail "the store after the kills is wrong (above)"
+}
+
+@test "demo mmkv: a writer killed with SIGKILL at random moments: check passes, every acknowledged commit is there, none half-applied" {
+  local trials=${MMKV_CRASH_TRIALS:-100} n=600 t killed=0 finished=0 leafpid status
+  on_instrumented && trials=${MMKV_CRASH_TRIALS:-4}
+  # How long a whole load takes here, measured on a store of its own: the
+  # kills are spread over that window, so most writers die mid-load.
+  crash_input calib "$n" >in
+  local t0 t1 window
+  t0=$(date +%s%N)
+  wb_exec "$MMKV" load -n 3 calib.db <in >/dev/null || fail "the calibration load failed"
+  t1=$(date +%s%N)
+  window=$(((t1 - t0) / 1000000))
+  ((window > 0)) || window=1
+  for ((t = 0; t < trials; t++)); do
+    crash_input "$t" "$n" >in
+    wb_exec "$MMKV" load -n 3 -a db <in >"ack.$t" 2>"err.$t" &
+    local bg=$!
+    # A random moment in that window.
+    sleep "$(awk -v ms=$((RANDOM % window)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+    leafpid=$(leaf "$bg")
+    if [[ $leafpid != "$bg" ]]; then
+      kill -KILL "$leafpid" 2>/dev/null || true
+    fi
+    status=0
+    wait "$bg" || status=$?
+    if [[ $status -eq 0 ]]; then
+      finished=$((finished + 1))
+    elif [[ $status -eq 137 ]]; then
+      killed=$((killed + 1))
+    else
+      fail "trial $t: the writer failed with status $status: $(cat "err.$t")"
+    fi
+    # Every few trials (and after the last), the whole store is verified.
+    if ((t % 10 == 9 || t == trials - 1)); then verify_store; fi
+  done
+  local acked
+  acked=$(cat ack.* | grep -c '^ack ' || true)
+  echo "# $trials trials in a ${window} ms window: $killed killed, $finished finished first; $acked keys acknowledged" >&3
+  ((killed > trials / 2)) || fail "only $killed of $trials writers were killed: the kill comes too late"
+}
