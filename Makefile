@@ -175,21 +175,30 @@ sanitize: setup $(DOCTOR) ## the demo and solution tests with every program buil
 
 sanitize-build: $(SELECTED)
 
-# The chapter 14 parser under libFuzzer. The seed corpus is a region a
-# perfvm run saved; FUZZ_SECONDS bounds the run.
+# The chapter 14 parser and the mmkv store's open path under libFuzzer,
+# FUZZ_SECONDS each; EX=mmkv runs only mmkv's. The seed corpora: a region a
+# perfvm run saved, a store the mmkv tool wrote.
 FUZZ_SECONDS ?= 30
 FUZZ_DIR     := $(BUILD)/fuzz
-fuzz: $(BUILD)/chapters/14-perfdata/perfvm ## fuzz the PerfData parser for FUZZ_SECONDS (default 30) with libFuzzer
+FUZZ_CC       = clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
+fuzz: $(BUILD)/chapters/14-perfdata/perfvm $(BUILD)/examples/mmkv/mmkv ## fuzz the PerfData parser and mmkv's open/check path for FUZZ_SECONDS each (default 30) with libFuzzer
 	$(Q)WB_SETUP_EXTRA='clang' scripts/setup.sh
 	$(Q)ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || \
 	  WB_SETUP_EXTRA='libFuzzer:libclang-rt-14-dev' scripts/setup.sh
-	$(Q)mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seedrun
-	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Ichapters/14-perfdata -Ilib \
-	  chapters/14-perfdata/fuzz/perfdata_fuzz.c -o $(FUZZ_DIR)/perfdata_fuzz
+	$(Q)mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seedrun $(FUZZ_DIR)/mmkv-corpus
+ifneq ($(EX),mmkv)
+	$(Q)$(FUZZ_CC) -Ichapters/14-perfdata chapters/14-perfdata/fuzz/perfdata_fuzz.c -o $(FUZZ_DIR)/perfdata_fuzz
 	$(Q)test -s $(FUZZ_DIR)/corpus/perfvm.data || \
 	  (cd $(FUZZ_DIR)/seedrun && $(CURDIR)/$(BUILD)/chapters/14-perfdata/perfvm -d . -t 50 -s ../corpus/perfvm.data >/dev/null)
 	$(Q)rm -rf $(FUZZ_DIR)/seedrun
 	$(Q)$(FUZZ_DIR)/perfdata_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
+endif
+	$(Q)$(FUZZ_CC) -Iexamples/mmkv examples/mmkv/fuzz/mmkv_fuzz.c examples/mmkv/mmkv.c -o $(FUZZ_DIR)/mmkv_fuzz
+	$(Q)test -s $(FUZZ_DIR)/mmkv-corpus/seed.mmkv || \
+	  { $(BUILD)/examples/mmkv/mmkv put $(FUZZ_DIR)/mmkv-corpus/seed.mmkv a 1 bb 22 && \
+	    $(BUILD)/examples/mmkv/mmkv del $(FUZZ_DIR)/mmkv-corpus/seed.mmkv a && \
+	    $(BUILD)/examples/mmkv/mmkv put $(FUZZ_DIR)/mmkv-corpus/seed.mmkv ccc 333; }
+	$(Q)$(FUZZ_DIR)/mmkv_fuzz -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/mmkv- $(FUZZ_DIR)/mmkv-corpus
 
 # The examples' benchmarks: each examples/NAME/bench_LIB.c is a driver that
 # runs the example and LIB on one workload and prints a table with ratios.
