@@ -178,6 +178,7 @@ int mmkv_meta_check(const struct mmkv_meta *m, unsigned slot, char *why,
  * its CRC fails and the slot is skipped. */
 static int read_meta(mmkv *db, struct mmkv_meta *out)
 {
+    /* [read_meta] */
     struct mmkv_meta m[2];
     char why[2][128];
     int ok[2];
@@ -196,6 +197,7 @@ static int read_meta(mmkv *db, struct mmkv_meta *out)
     }
     int s = !ok[0] ? 1 : !ok[1] ? 0 : m[1].generation > m[0].generation;
     *out = m[s];
+    /* [read_meta] */
     return 0;
 }
 
@@ -292,12 +294,14 @@ static int remap_to_file(mmkv *db)
     if (size < db->map_len)
         return fail(db, "the file shrank from %llu to %llu bytes",
                     (unsigned long long)db->map_len, (unsigned long long)size);
+    /* [remap] */
     void *p = mremap(db->map, db->map_len, size, MREMAP_MAYMOVE);
     if (p == MAP_FAILED)
         return fail(db, "mremap to %llu bytes: %s", (unsigned long long)size,
                     strerror(errno));
     db->map = p;
     db->map_len = size;
+    /* [remap] */
     return 0;
 }
 
@@ -592,6 +596,7 @@ static int reserve(mmkv *db, uint64_t need)
 {
     if (db->pend + need <= db->map_len)
         return 0;
+    /* [reserve] */
     uint64_t size = db->map_len + db->map_len / 4;
     if (size < db->pend + need)
         size = db->pend + need;
@@ -608,6 +613,7 @@ static int reserve(mmkv *db, uint64_t need)
                         (unsigned long long)size,
                         strerror(errno ? errno : EIO));
     return remap_to_file(db);
+    /* [reserve] */
 }
 
 static int append(mmkv *db, uint32_t type, const void *key, size_t klen,
@@ -667,6 +673,7 @@ int mmkv_commit(mmkv *db)
     if (!db->locked)
         return fail(db, "commit: no transaction is open");
     int r = 0;
+    /* [commit] */
     if (db->pend != db->end) {
         /* 1. The records, durable before any meta slot points at them. */
         r = sync_range(db, db->end, db->pend - db->end);
@@ -687,6 +694,7 @@ int mmkv_commit(mmkv *db)
             }
         }
     }
+    /* [commit] */
     flock(db->fd, LOCK_UN);
     db->locked = 0;
     return r;
