@@ -57,7 +57,7 @@ GRADE = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
-BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
+BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) $(sort $(wildcard examples/*/README.md)) lib/wb.h
 
 .PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz bench bench-setup clean help
 .DEFAULT_GOAL := all
