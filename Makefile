@@ -230,7 +230,7 @@ lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by s
 	$(Q)WB_SETUP_EXTRA='cppcheck shellcheck clang-format' scripts/setup.sh
 	$(Q)scripts/lint.sh
 
-compile_commands.json: $(LIB_SRCS) $(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS) Makefile ## for editors (clangd): how each C file is compiled
+compile_commands.json: $(LIB_SRCS) $(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS) $(foreach d,$(EXAMPLE_DIRS),$(call ex_srcs,$(d))) Makefile ## for editors (clangd): how each C file is compiled
 	$(Q)printf '%s\n' $(filter %.c,$^) | jq -R -s --arg dir '$(CURDIR)' \
 	  --arg cmd '$(CC) $(CPPFLAGS) $(CFLAGS)' \
 	  '[split("\n")[] | select(length > 0) | {directory: $$dir, file: ., command: ($$cmd + " -c " + .)}]' >$@
