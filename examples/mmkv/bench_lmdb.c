@@ -250,7 +250,7 @@ int main(int argc, char *argv[])
     struct utsname u;
     uname(&u);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("mmkv against LMDB %s: N=%zu keys (16 B) with 100-byte values, "
+    printf("mmkv against %s: N=%zu keys (16 B) with 100-byte values, "
            "M=%zu commits\n",
            MDB_VERSION_STRING, n, m);
     printf("machine: Linux %s, %ld CPUs; files in %s\n", u.release, cpus, dir);
