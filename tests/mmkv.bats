@@ -301,7 +301,9 @@ verify_store() {
   local acked
   acked=$(cat ack.* | grep -c '^ack ' || true)
   echo "# $trials trials: $killed killed, $finished finished first (last window $window ms); $acked keys acknowledged" >&3
-  ((killed >= trials / 2)) || fail "only $killed of $trials writers were killed: the kill comes too late"
+  local need=$((trials / 2))
+  on_instrumented && need=1 # four trials: too few for a proportion
+  ((killed >= need)) || fail "only $killed of $trials writers were killed: the kill comes too late"
 }
 
 # ---------------------------------------------------------------- power cuts
