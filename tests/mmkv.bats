@@ -416,6 +416,13 @@ explore() {
   mk del db base03 base04
   cp db s4
   explore s3 s4
+  # 5. By hand (MMKV_POWER_SAMPLES set): forty 2000-byte values in one
+  #    commit, some twenty data blocks, sampled.
+  if [[ -n ${MMKV_POWER_SAMPLES:-} ]] && ! on_instrumented; then
+    for i in $(seq 1 40); do printf 'big%d\t%s\n' "$i" "$v"; done | wb_exec "$MMKV" load db
+    cp db s5
+    explore s4 s5
+  fi
   echo "# power-cut states explored: $explored" >&3
   ((explored >= 50)) || on_instrumented || fail "only $explored states"
 }
