@@ -253,6 +253,27 @@ EOF
   [[ ! -e db ]] || fail "a usage error created the store"
 }
 
+@test "demo mmkv: a file that cannot grow is an error from posix_fallocate, never a signal; the commits before it stand" {
+  # RLIMIT_FSIZE stands in for a full disk: past it, fallocate(2) fails with
+  # EFBIG (and SIGXFSZ, ignored here and so in the program) where a full
+  # disk gives ENOSPC. Either way the growth fails before any page of the
+  # mapping is past the allocated end, so there is nothing to SIGBUS on.
+  for i in $(seq 1 2000); do printf 'k%05d\t%0200d\n' "$i" "$i"; done >in
+  trap '' XFSZ
+  WB_WRAPPER="prlimit --fsize=300000 ${WB_WRAPPER:-}" \
+    wb_run -1 --separate-stderr "$MMKV" load -n 100 -a db <in
+  trap - XFSZ
+  assert_one_error_line mmkv "grow to [0-9]+ bytes: posix_fallocate: File too large"
+  local acked
+  acked=$(grep -c '^ack ' <<<"$output")
+  ((acked > 0 && acked < 2000)) || fail "$acked keys acknowledged"
+  mk check db
+  assert_success
+  assert_line "records: $acked ($acked puts, 0 deletes) in $((acked * 224)) bytes; $acked live keys"
+  mk get db "$(printf 'k%05d' "$acked")"
+  assert_output "$(printf '%0200d' "$acked")"
+}
+
 # ---------------------------------------------------------------- crashes
 
 # The writer in the crash tests: load with a commit every 3 keys, printing
