@@ -4,7 +4,11 @@
 #   chapters/NN-slug/prog.c  ->  $(BUILD)/chapters/NN-slug/prog
 #   exercises/NN-slug/ex.c   ->  $(BUILD)/exercises/NN-slug/ex
 #   solutions/NN-slug/ex.c   ->  $(BUILD)/solutions/NN-slug/ex
-# Adding a demo or an exercise needs no edit here.
+#   examples/NAME/main.c + examples/NAME/*.c  ->  $(BUILD)/examples/NAME/NAME
+#     (every .c file of the example but bench_*.c is linked into it; the
+#     driver bench_LIB.c links the same files less main.c, plus -lLIB, and
+#     is built only by `make bench`)
+# Adding a demo, an exercise or an example needs no edit here.
 
 CC      ?= cc
 CFLAGS  ?= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -26,7 +30,16 @@ LIB      := $(BUILD)/lib/libwb.a
 DEMO_SRCS := $(sort $(wildcard chapters/*/*.c))
 EX_SRCS   := $(sort $(wildcard exercises/*/*.c))
 SOL_SRCS  := $(sort $(wildcard solutions/*/*.c))
-PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS))
+# The examples: one program per directory with a main.c.
+EXAMPLE_DIRS  := $(sort $(patsubst %/main.c,%,$(wildcard examples/*/main.c)))
+EXAMPLE_PROGS := $(foreach d,$(EXAMPLE_DIRS),$(BUILD)/$(d)/$(notdir $(d)))
+ex_srcs        = $(filter-out $(1)/bench_%.c,$(wildcard $(1)/*.c))
+ex_objs        = $(patsubst %.c,$(BUILD)/%.o,$(call ex_srcs,$(1)))
+EXAMPLE_OBJS  := $(foreach d,$(EXAMPLE_DIRS),$(call ex_objs,$(d)))
+# The objects of the example that built file $(1) belongs to; less main.o.
+ex_objs_of     = $(call ex_objs,$(patsubst $(BUILD)/%/,%,$(dir $(1))))
+ex_lib_objs_of = $(filter-out %/main.o,$(call ex_objs_of,$(1)))
+PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS)) $(EXAMPLE_PROGS)
 # The demos some exercise tests run beside the student's program (chapter 14's
 # reader reads a region perfvm writes): `make grade` builds them first.
 DEMO_PROGS  := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS))
@@ -44,9 +57,9 @@ GRADE = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
-BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) lib/wb.h
+BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) $(sort $(wildcard examples/*/README.md)) lib/wb.h
 
-.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz clean help
+.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz bench bench-setup clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(DOCTOR) ## build lib/, every demo, every exercise stub and every solution
@@ -66,6 +79,18 @@ $(BUILD)/%: %.c $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+# An example's objects, then its program from all of them (second expansion:
+# the prerequisites are the objects of the target's own directory).
+$(BUILD)/examples/%.o: examples/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+.SECONDEXPANSION:
+$(EXAMPLE_PROGS): $$(call ex_objs_of,$$@) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(DOCTOR): scripts/doctor.c $(LIB)
 	@mkdir -p $(@D)
@@ -150,27 +175,62 @@ sanitize: setup $(DOCTOR) ## the demo and solution tests with every program buil
 
 sanitize-build: $(SELECTED)
 
-# The chapter 14 parser under libFuzzer. The seed corpus is a region a
-# perfvm run saved; FUZZ_SECONDS bounds the run.
+# The chapter 14 parser and the mmkv store's open path under libFuzzer,
+# FUZZ_SECONDS each; EX=mmkv runs only mmkv's. The seed corpora: a region a
+# perfvm run saved, a store the mmkv tool wrote.
 FUZZ_SECONDS ?= 30
 FUZZ_DIR     := $(BUILD)/fuzz
-fuzz: $(BUILD)/chapters/14-perfdata/perfvm ## fuzz the PerfData parser for FUZZ_SECONDS (default 30) with libFuzzer
+FUZZ_CC       = clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib
+fuzz: $(BUILD)/chapters/14-perfdata/perfvm $(BUILD)/examples/mmkv/mmkv ## fuzz the PerfData parser and mmkv's open/check path for FUZZ_SECONDS each (default 30) with libFuzzer
 	$(Q)WB_SETUP_EXTRA='clang' scripts/setup.sh
 	$(Q)ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || \
 	  WB_SETUP_EXTRA='libFuzzer:libclang-rt-14-dev' scripts/setup.sh
-	$(Q)mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seedrun
-	$(Q)clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Ichapters/14-perfdata -Ilib \
-	  chapters/14-perfdata/fuzz/perfdata_fuzz.c -o $(FUZZ_DIR)/perfdata_fuzz
+	$(Q)mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seedrun $(FUZZ_DIR)/mmkv-corpus
+ifneq ($(EX),mmkv)
+	$(Q)$(FUZZ_CC) -Ichapters/14-perfdata chapters/14-perfdata/fuzz/perfdata_fuzz.c -o $(FUZZ_DIR)/perfdata_fuzz
 	$(Q)test -s $(FUZZ_DIR)/corpus/perfvm.data || \
 	  (cd $(FUZZ_DIR)/seedrun && $(CURDIR)/$(BUILD)/chapters/14-perfdata/perfvm -d . -t 50 -s ../corpus/perfvm.data >/dev/null)
 	$(Q)rm -rf $(FUZZ_DIR)/seedrun
 	$(Q)$(FUZZ_DIR)/perfdata_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
+endif
+	$(Q)$(FUZZ_CC) -Iexamples/mmkv examples/mmkv/fuzz/mmkv_fuzz.c examples/mmkv/mmkv.c -o $(FUZZ_DIR)/mmkv_fuzz
+	$(Q)test -s $(FUZZ_DIR)/mmkv-corpus/seed.mmkv || \
+	  { $(BUILD)/examples/mmkv/mmkv put $(FUZZ_DIR)/mmkv-corpus/seed.mmkv a 1 bb 22 && \
+	    $(BUILD)/examples/mmkv/mmkv del $(FUZZ_DIR)/mmkv-corpus/seed.mmkv a && \
+	    $(BUILD)/examples/mmkv/mmkv put $(FUZZ_DIR)/mmkv-corpus/seed.mmkv ccc 333; }
+	$(Q)$(FUZZ_DIR)/mmkv_fuzz -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/mmkv- $(FUZZ_DIR)/mmkv-corpus
+
+# The examples' benchmarks: each examples/NAME/bench_LIB.c is a driver that
+# runs the example and LIB on one workload and prints a table with ratios.
+# EX=NAME runs one example's; BENCH_N keys, BENCH_M durable commits.
+BENCH_N   ?= 1000000
+BENCH_M   ?= 2000
+BENCH_DIRS := $(if $(EX),$(filter examples/$(EX),$(EXAMPLE_DIRS)),$(EXAMPLE_DIRS))
+# The drivers live under $(BUILD)/bench/, apart from the programs the tests run.
+BENCH_BIN   := $(BUILD)/bench/bin
+BENCH_PROGS := $(patsubst %.c,$(BENCH_BIN)/%,$(foreach d,$(BENCH_DIRS),$(wildcard $(d)/bench_*.c)))
+bench_objs_of = $(call ex_lib_objs_of,$(patsubst $(BENCH_BIN)/%,$(BUILD)/%,$(1)))
+
+bench-setup:
+	$(Q)WB_SETUP_EXTRA='/usr/include/lmdb.h:liblmdb-dev mdb_stat:lmdb-utils' scripts/setup.sh
+
+$(BENCH_PROGS): $(BENCH_BIN)/%: %.c $$(call bench_objs_of,$$@) $(LIB) | bench-setup
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(filter %.c %.o %.a,$^) $(LDFLAGS) $(LDLIBS) \
+	  -l$(patsubst bench_%,%,$(notdir $@)) -o $@
+
+bench: $(BENCH_PROGS) ## the examples against their rivals (mmkv: LMDB), side by side; EX=mmkv, BENCH_N=keys, BENCH_M=commits
+	@test -n "$(BENCH_PROGS)" || { echo "make bench: no example '$(EX)' with a bench_*.c" >&2; exit 2; }
+	$(Q)for p in $(BENCH_PROGS); do \
+	  d=$(BUILD)/bench/run-$$(basename $$(dirname $$p)); rm -rf $$d && mkdir -p $$d && \
+	  $$p -n $(BENCH_N) -m $(BENCH_M) $$d || exit 1; rm -rf $$d; done
 
 lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by setup)
 	$(Q)WB_SETUP_EXTRA='cppcheck shellcheck clang-format' scripts/setup.sh
 	$(Q)scripts/lint.sh
 
-compile_commands.json: $(LIB_SRCS) $(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS) Makefile ## for editors (clangd): how each C file is compiled
+compile_commands.json: $(LIB_SRCS) $(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS) $(foreach d,$(EXAMPLE_DIRS),$(call ex_srcs,$(d))) Makefile ## for editors (clangd): how each C file is compiled
 	$(Q)printf '%s\n' $(filter %.c,$^) | jq -R -s --arg dir '$(CURDIR)' \
 	  --arg cmd '$(CC) $(CPPFLAGS) $(CFLAGS)' \
 	  '[split("\n")[] | select(length > 0) | {directory: $$dir, file: ., command: ($$cmd + " -c " + .)}]' >$@
@@ -183,4 +243,4 @@ help: ## list the targets
 	@grep -hE '^[a-z_.-]+:.*## ' Makefile | \
 	  sed -E 's/^([a-z_.-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
--include $(PROGS:=.d) $(DOCTOR).d $(LIB_OBJS:.o=.d)
+-include $(PROGS:=.d) $(DOCTOR).d $(LIB_OBJS:.o=.d) $(EXAMPLE_OBJS:.o=.d) $(BENCH_PROGS:=.d)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lint.sh: static checks, each a pass/fail line, then `N passed, N failed`.
-#   Cppcheck: all C (lib, chapters, exercises, solutions) with zero
+#   Cppcheck: all C (lib, chapters, exercises, solutions, examples) with zero
 #              findings; justified suppressions live in .cppcheck-suppressions
 #   ShellCheck: every shell script and the Bats helper
 #   clang-format: every C file already follows .clang-format
@@ -17,7 +17,7 @@ check() { # NAME COMMAND...: run COMMAND, show its output when it fails
     echo "  FAIL  $name"; sed 's/^/        /' <<<"$out" | head -60; failed=$((failed + 1))
   fi
 }
-c_files=(lib/*.[ch] scripts/*.c scripts/matrix/*.c chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c)
+c_files=(lib/*.[ch] scripts/*.c scripts/matrix/*.c chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c examples/*/*.[ch] examples/*/*/*.[ch])
 sh_files=(scripts/*.sh scripts/matrix/*.sh scripts/autograder/setup.sh scripts/autograder/run_autograder .ci/run book/md-filter.sh)
 
 echo "== lint"

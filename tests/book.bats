@@ -153,7 +153,7 @@ MD
   # Every snippet/include directive names a file that exists and, for a
   # snippet, a marker that occurs twice in it (start and end).
   local readme line path name n bad=0
-  for readme in "$WB_ROOT"/chapters/*/README.md; do
+  for readme in "$WB_ROOT"/chapters/*/README.md "$WB_ROOT"/examples/*/README.md; do
     while IFS= read -r line; do
       read -r _ _ path name _ <<<"$line"
       if [[ ! -f $WB_ROOT/$path ]]; then
