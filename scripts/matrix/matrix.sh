@@ -121,7 +121,9 @@ cell_b() {
   else
     tar --exclude=./build -cf - . | tar -xf - -C "$dir/tree" || return 3
   fi
-  (cd "$WB_BUILD" && tar --exclude='*.d' --exclude='*.o' -cf - chapters exercises solutions doctor) |
+  local progs=(chapters exercises solutions doctor)
+  [ -d "$WB_BUILD/examples" ] && progs+=(examples)
+  (cd "$WB_BUILD" && tar --exclude='*.d' --exclude='*.o' -cf - "${progs[@]}") |
     tar -xf - -C "$dir/tree/build" || return 3
   chown -R "$MATRIX_USER:$MATRIX_USER" "$dir" && chmod 700 "$dir" || return 3
   echo "matrix: cell b runs as $(id "$MATRIX_USER") in a copy, $dir"
