@@ -24,7 +24,8 @@
 #   MATRIX_CELLS   the cells when none is named: a,b,c,d,e (the default)
 #   CH             the chapters: NN, or a list (02,10,11) run together
 #   WB_BUILD       the build directory holding the programs (default build)
-#   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 3600)
+#   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 7200: every
+#                  chapter took 35 to 60 minutes under TCG)
 #   WB_TIMEOUT     seconds each program may run (run-tests.sh's default is
 #                  20; the QEMU cells' is 120)
 # Each cell's whole output is in $WB_BUILD/matrix/logs/CELL.log. The exit
@@ -166,7 +167,7 @@ cell_qemu() {
   # the programs and the tests see what the files are.
   # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" "${append[@]}" \
-    --timeout "${MATRIX_QEMU_TIMEOUT:-3600}" -- \
+    --timeout "${MATRIX_QEMU_TIMEOUT:-7200}" -- \
     bash -c 'mkdir -p "$0" && mount -t tmpfs -o mode=1777 wb-tmp "$0" && exec "$@"' "$WB_BUILD/tmp" \
     "${with_facts[@]}" "$WB_BUILD/doctor" "${tests[@]}"
 }
