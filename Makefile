@@ -131,7 +131,7 @@ memcheck: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## demo and solution tes
 
 # The environment matrix: the tests of `make test` (less the book and the
 # grader) on this machine as root and as a user, under Debian's 6.1 and 6.12
-# kernels (QEMU), and in a container-like cell (Docker's default capabilities
+# kernels (QEMU; 6.1 also as a user), and in a container-like cell (Docker's default capabilities
 # and seccomp profile, through $(BUILD)/matrix/cell, which needs libseccomp).
 # MATRIX_CELLS=a,b,e chooses cells; CH=NN (or CH=02,10) the chapters.
 MATRIX_CELL := $(BUILD)/matrix/cell

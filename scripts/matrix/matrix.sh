@@ -14,6 +14,8 @@
 #      (say under root's home, mode 700) does not matter
 #   c  Debian's 6.1 kernel, booted under QEMU (scripts/matrix/qemu.sh)
 #   d  Debian's 6.12 kernel, likewise
+#   f  Debian's 6.1 kernel under QEMU, as an unprivileged user: cell b run
+#      inside the guest (a kernel with the shared zero page, as a user)
 #   e  a container as Docker runs one by default: root without
 #      CAP_SYS_ADMIN, CAP_SYS_PTRACE or CAP_IPC_LOCK, under Docker's default
 #      seccomp profile, with its own /tmp and a 64 MiB /dev/shm
@@ -21,7 +23,7 @@
 #
 # Usage: scripts/matrix/matrix.sh [CELL...]
 # Environment:
-#   MATRIX_CELLS   the cells when none is named: a,b,c,d,e (the default)
+#   MATRIX_CELLS   the cells when none is named: a,b,c,d,e,f (the default)
 #   CH             the chapters: NN, or a list (02,10,11) run together
 #   WB_BUILD       the build directory holding the programs (default build)
 #   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 7200: every
@@ -44,12 +46,12 @@ cell_bin=$out/cell
 
 cells=("$@")
 if [ ${#cells[@]} -eq 0 ]; then
-  IFS=', ' read -ra cells <<<"${MATRIX_CELLS:-a,b,c,d,e}"
+  IFS=', ' read -ra cells <<<"${MATRIX_CELLS:-a,b,c,d,e,f}"
 fi
 for c in "${cells[@]}"; do
   case $c in
-    a|b|c|d|e) ;;
-    *) echo "matrix: unknown cell '$c' (cells: a b c d e)" >&2; exit 2 ;;
+    a|b|c|d|e|f) ;;
+    *) echo "matrix: unknown cell '$c' (cells: a b c d e f)" >&2; exit 2 ;;
   esac
 done
 
@@ -95,6 +97,7 @@ describe() {
     c) echo "c  Debian 6.1 kernel, QEMU" ;;
     d) echo "d  Debian 6.12 kernel, QEMU" ;;
     e) echo "e  container (Docker's defaults)" ;;
+    f) echo "f  Debian 6.1 kernel, QEMU, user $MATRIX_USER" ;;
   esac
 }
 
@@ -153,23 +156,39 @@ cell_b() {
   fi
 }
 
+# The QEMU cells run the tests in a guest (scripts/matrix/qemu.sh) as root
+# (c, d) or, in f, as cell b does inside the guest. Under TCG a program runs
+# several times slower than here: each gets 120 s (WB_TIMEOUT, which qemu.sh
+# passes on) rather than the usual 20. The guest's / is an overlay on tmpfs,
+# whose files behave as tmpfs files (their pages cannot be dropped or written
+# back) but which statfs names overlayfs; the tests' files go on the guest's
+# scratch disk instead (ext4 at /disk): TMPDIR ($WB_BUILD/tmp) in c and d,
+# and in f the user's whole copy ($WB_BUILD/matrix).
 cell_qemu() {
   local kernel=$1 append=()
   # Cell d boots with every anonymous fault a candidate for a huge page.
   [ "$kernel" = 6.12 ] && append=(--append transparent_hugepage=always)
   [ -x scripts/matrix/qemu.sh ] || { echo "matrix: no scripts/matrix/qemu.sh"; return 3; }
   is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
-  # Under TCG a program runs several times slower than here: each gets 120 s
-  # (WB_TIMEOUT, which qemu.sh passes on) rather than the usual 20.
-  # The guest's / is an overlay on tmpfs, whose files behave as tmpfs files
-  # (their pages cannot be dropped) but which statfs names overlayfs. The
-  # tests' files (TMPDIR is under $WB_BUILD/tmp) get a tmpfs of their own, so
-  # the programs and the tests see what the files are.
   # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" "${append[@]}" \
     --timeout "${MATRIX_QEMU_TIMEOUT:-7200}" -- \
-    bash -c 'mkdir -p "$0" && mount -t tmpfs -o mode=1777 wb-tmp "$0" && exec "$@"' "$WB_BUILD/tmp" \
+    bash -c 'mkdir -p "$0" && mount --bind /disk "$0" && exec "$@"' "$WB_BUILD/tmp" \
     "${with_facts[@]}" "$WB_BUILD/doctor" "${tests[@]}"
+}
+cell_qemu_user() {
+  local kernel=$1
+  [ -x scripts/matrix/qemu.sh ] || { echo "matrix: no scripts/matrix/qemu.sh"; return 3; }
+  is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
+  # The guest's matrix.sh prints cell b's log (its table would repeat it).
+  # shellcheck disable=SC2016  # the inner script expands its own variables
+  WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" \
+    --timeout "${MATRIX_QEMU_TIMEOUT:-7200}" -- \
+    bash -c 'mkdir -p "$WB_BUILD/matrix" && mount --bind /disk "$WB_BUILD/matrix" || exit 3
+      CH=$0 MATRIX_USER=$1 scripts/matrix/matrix.sh b >/dev/null 2>&1
+      rc=$?
+      cat "$WB_BUILD/matrix/logs/b.log"
+      exit $rc' "${CH:-}" "$MATRIX_USER"
 }
 
 # Cell e: first the launcher's own check and the facts the doctor sees in
@@ -203,6 +222,7 @@ for c in "${cells[@]}"; do
     c) cell_qemu 6.1 ;;
     d) cell_qemu 6.12 ;;
     e) cell_e ;;
+    f) cell_qemu_user 6.1 ;;
   esac >"$log" 2>&1
   rc=$?
   secs[$c]=$SECONDS

@@ -23,8 +23,12 @@
 # is the host's / through virtio-9p, read-only, under an overlayfs whose upper
 # layer is a tmpfs: the guest can write anywhere, and nothing it writes reaches
 # the host. /tmp, /run and /dev/shm are fresh tmpfs mounts; lo is up; the
-# kernel's sysctls are its own defaults. The kernel console (boot messages,
-# oopses) goes to build/matrix/logs/console-SERIES.log.
+# kernel's sysctls are its own defaults. A scratch disk (virtio, 4 GiB
+# sparse, ext4, made afresh for each boot and deleted after it) is mounted at
+# /disk, mode 1777: files whose pages have a backing store that writeback,
+# fincore and readahead can be seen on (tmpfs and the overlay have none).
+# The kernel console (boot messages, oopses) goes to
+# build/matrix/logs/console-SERIES.log.
 #
 # Cached in build/matrix (override: WB_MATRIX_DIR): debs/ (the downloaded
 # packages) and kernel-SERIES/ (the extracted package, with a modules.dep
@@ -73,7 +77,7 @@ case $series in
   *) echo "$prog: --kernel must be 6.1 or 6.12, not '$series'" >&2; usage ;;
 esac
 
-WB_SETUP_EXTRA='qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static cpio:cpio xz:xz-utils /sbin/depmod:kmod' \
+WB_SETUP_EXTRA='qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static cpio:cpio xz:xz-utils /sbin/depmod:kmod /sbin/mkfs.ext4:e2fsprogs' \
   "$ROOT/scripts/setup.sh" >&2 || die "the tools could not be installed (scripts/setup.sh failed)"
 busybox=$(readlink -f /bin/busybox)
 LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'interpreter' &&
@@ -215,11 +219,19 @@ add_path() { # PATH relative to $moddir, decompressed into the initramfs once
   esac || die "cannot unpack $path"
   order+=("$base")
 }
-for m in virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
+for m in virtio_pci 9pnet_virtio 9p overlay virtio_blk ext4; do add_module "$m"; done
+# ext4 asks for crc32c only as a soft dependency, which modules.dep omits.
+for m in crc32c_generic crc32c_intel; do
+  grep -qE "(^|/)${m}\.ko" "$moddir/modules.dep" "$moddir/modules.builtin" && add_module "$m"
+done
 printf '%s\n' "${order[@]}" >"$initrd/modules/order"
 (cd "$initrd" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$job/initrd.cpio" ||
   die "cpio of the initramfs failed"
 rm -rf "$initrd"
+
+# The scratch disk: sparse, so it costs the host only what the guest writes.
+disk=$job/disk.img
+{ truncate -s 4G "$disk" && mkfs.ext4 -q -F -L wbdisk "$disk"; } >&2 || die "cannot make the scratch disk $disk"
 
 # What the guest reads from /run/wb.
 cp "$ROOT/scripts/matrix/qemu/guest.sh" "$job/guest.sh" || die "cannot copy guest.sh"
@@ -272,6 +284,7 @@ boot() { # run QEMU once; sets rc
     -chardev stdio,id=out,signal=off -serial chardev:out \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$(esc "$job"),mount_tag=wbjob,security_model=none,multidevs=remap" \
+    -drive "file=$(esc "$disk"),if=virtio,format=raw,cache=unsafe" \
     ${WB_QEMU_MONITOR:+-monitor "unix:$WB_QEMU_MONITOR,server=on,wait=off"} \
     </dev/null 2>>"$job/qemu.err" &
   qpid=$!

@@ -12,6 +12,7 @@
 #   /run         tmpfs; /run/wb is the job directory (9p share "wbjob",
 #                read-write: the host reads the exit status from it)
 #   /tmp         tmpfs (mode 1777), as on most machines
+#   /disk        the scratch disk (ext4 on /dev/vda, mode 1777)
 #   /dev, /dev/pts, /dev/shm, /proc, /sys
 #
 # then becomes BusyBox init, whose inittab (written into the overlay) runs
@@ -68,6 +69,10 @@ case $cwd/ in
     ;;
   *) mount -t tmpfs -o mode=1777,nosuid,nodev tmp $R/tmp || fail "mount /tmp failed" ;;
 esac
+
+mkdir -p $R/disk
+mount -t ext4 /dev/vda $R/disk || fail "mount of the scratch disk /dev/vda (ext4) failed"
+chmod 1777 $R/disk
 
 mount --move /dev $R/dev || fail "move /dev failed"
 mkdir -p $R/dev/pts $R/dev/shm
