@@ -5,9 +5,10 @@
 #   exercises/NN-slug/ex.c   ->  $(BUILD)/exercises/NN-slug/ex
 #   solutions/NN-slug/ex.c   ->  $(BUILD)/solutions/NN-slug/ex
 #   examples/NAME/main.c + examples/NAME/*.c  ->  $(BUILD)/examples/NAME/NAME
-#     (every .c file of the example but bench_*.c is linked into it; the
-#     driver bench_LIB.c links the same files less main.c, plus -lLIB, and
-#     is built only by `make bench`)
+#     (every .c file of the example but bench_*.c is linked into it; a
+#     benchmark driver bench_X.c links the same files less main.c, plus the
+#     libraries its header names on a ` * bench-libs:` line, and is built
+#     only by `make bench`, which runs examples/NAME/bench.sh)
 # Adding a demo, an exercise or an example needs no edit here.
 
 CC      ?= cc
@@ -200,31 +201,39 @@ endif
 	    $(BUILD)/examples/mmkv/mmkv put $(FUZZ_DIR)/mmkv-corpus/seed.mmkv ccc 333; }
 	$(Q)$(FUZZ_DIR)/mmkv_fuzz -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/mmkv- $(FUZZ_DIR)/mmkv-corpus
 
-# The examples' benchmarks: each examples/NAME/bench_LIB.c is a driver that
-# runs the example and LIB on one workload and prints a table with ratios.
-# EX=NAME runs one example's; BENCH_N keys, BENCH_M durable commits.
+# The examples' benchmarks: examples/NAME/bench.sh DIR runs the example and
+# what people use instead on one workload, in one run, and prints a table
+# with ratios (README: make bench). Its C drivers, examples/NAME/bench_*.c,
+# are built first, into $(BENCH_BIN)/examples/NAME/ (apart from the programs
+# the tests run); the script finds them through $$BENCH_BIN and runs in DIR,
+# $(BUILD)/bench/run-NAME, removed afterwards. What a benchmark needs from
+# Debian it names on a `# setup:` line (scripts/setup.sh's WB_SETUP_EXTRA
+# syntax), installed by bench-setup. EX=NAME runs one example's.
+# mmkv: BENCH_N keys, BENCH_M durable commits.
 BENCH_N   ?= 1000000
 BENCH_M   ?= 2000
-BENCH_DIRS := $(if $(EX),$(filter examples/$(EX),$(EXAMPLE_DIRS)),$(EXAMPLE_DIRS))
-# The drivers live under $(BUILD)/bench/, apart from the programs the tests run.
-BENCH_BIN   := $(BUILD)/bench/bin
+export BENCH_N BENCH_M
+BENCH_DIRS := $(patsubst %/bench.sh,%,$(wildcard $(if $(EX),examples/$(EX),examples/*)/bench.sh))
+BENCH_BIN  := $(BUILD)/bench/bin
 BENCH_PROGS := $(patsubst %.c,$(BENCH_BIN)/%,$(foreach d,$(BENCH_DIRS),$(wildcard $(d)/bench_*.c)))
 bench_objs_of = $(call ex_lib_objs_of,$(patsubst $(BENCH_BIN)/%,$(BUILD)/%,$(1)))
 
 bench-setup:
-	$(Q)WB_SETUP_EXTRA='/usr/include/lmdb.h:liblmdb-dev mdb_stat:lmdb-utils' scripts/setup.sh
+	$(Q)WB_SETUP_EXTRA='$(strip $(foreach d,$(BENCH_DIRS),$(shell sed -n 's/^# setup: *//p' $(d)/bench.sh)))' \
+	  scripts/setup.sh
 
 $(BENCH_PROGS): $(BENCH_BIN)/%: %.c $$(call bench_objs_of,$$@) $(LIB) | bench-setup
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(filter %.c %.o %.a,$^) $(LDFLAGS) $(LDLIBS) \
-	  -l$(patsubst bench_%,%,$(notdir $@)) -o $@
+	  $(shell sed -n 's/^ \* bench-libs: *//p' $<) -o $@
 
-bench: $(BENCH_PROGS) ## the examples against their rivals (mmkv: LMDB), side by side; EX=mmkv, BENCH_N=keys, BENCH_M=commits
-	@test -n "$(BENCH_PROGS)" || { echo "make bench: no example '$(EX)' with a bench_*.c" >&2; exit 2; }
-	$(Q)for p in $(BENCH_PROGS); do \
-	  d=$(BUILD)/bench/run-$$(basename $$(dirname $$p)); rm -rf $$d && mkdir -p $$d && \
-	  $$p -n $(BENCH_N) -m $(BENCH_M) $$d || exit 1; rm -rf $$d; done
+bench: all $(BENCH_PROGS) | bench-setup ## the examples against what people use instead (mmkv: LMDB), side by side; EX=NAME
+	@test -n "$(BENCH_DIRS)" || { echo "make bench: no example '$(EX)' with a bench.sh" >&2; exit 2; }
+	$(Q)for d in $(BENCH_DIRS); do n=$${d#examples/}; r=$(BUILD)/bench/run-$$n; \
+	  rm -rf $$r && mkdir -p $$r && \
+	  WB_BUILD=$(abspath $(BUILD)) BENCH_BIN=$(abspath $(BENCH_BIN))/$$d bash $$d/bench.sh $$r || exit 1; \
+	  rm -rf $$r; done
 
 lint: ## static checks: cppcheck, shellcheck, clang-format (tools installed by setup)
 	$(Q)WB_SETUP_EXTRA='cppcheck shellcheck clang-format' scripts/setup.sh

@@ -16,7 +16,9 @@
  * The ratio column is LMDB's time over mmkv's (above 1: mmkv is faster),
  * and for the file size mmkv's bytes over LMDB's (below 1: mmkv is smaller).
  *
- * Built only by `make bench`, which installs liblmdb-dev first.
+ * Built only by `make bench` (examples/mmkv/bench.sh runs it), which
+ * installs liblmdb-dev first.
+ * bench-libs: -llmdb
  *
  * Usage: bench_lmdb [-h] [-n N] [-m M] DIR
  * Man pages: msync(2), fdatasync(2); LMDB's lmdb.h
