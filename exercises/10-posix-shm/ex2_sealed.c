@@ -26,8 +26,8 @@
  *   descriptor leaves no OUTFILE. Otherwise map the memfd PROT_READ with
  *   MAP_PRIVATE, its size from fstat(2) (MAP_PRIVATE reads a write-sealed
  *   memfd on every kernel; MAP_SHARED, even read-only, is refused with
- *   EPERM before Linux 6.7 through a descriptor open for writing, as the
- *   one received is), and write its bytes to OUTFILE (created or
+ *   EPERM through a descriptor open for writing, as the one received is,
+ *   on kernels without the 6.7 change: the README says which), and write its bytes to OUTFILE (created or
  *   truncated, mode 0644). An empty memfd (mmap cannot map 0 bytes) gives
  *   an empty OUTFILE.
  *
