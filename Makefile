@@ -204,7 +204,7 @@ endif
 # runs the example and LIB on one workload and prints a table with ratios.
 # EX=NAME runs one example's; BENCH_N keys, BENCH_M durable commits.
 BENCH_N   ?= 1000000
-BENCH_M   ?= 2000
+BENCH_M   ?= 100000
 BENCH_DIRS := $(if $(EX),$(filter examples/$(EX),$(EXAMPLE_DIRS)),$(EXAMPLE_DIRS))
 # The drivers live under $(BUILD)/bench/, apart from the programs the tests run.
 BENCH_BIN   := $(BUILD)/bench/bin
