@@ -211,7 +211,7 @@ endif
 # syntax), installed by bench-setup. EX=NAME runs one example's.
 # mmkv: BENCH_N keys, BENCH_M durable commits.
 BENCH_N   ?= 1000000
-BENCH_M   ?= 2000
+BENCH_M   ?= 100000
 export BENCH_N BENCH_M
 BENCH_DIRS := $(patsubst %/bench.sh,%,$(wildcard $(if $(EX),examples/$(EX),examples/*)/bench.sh))
 BENCH_BIN  := $(BUILD)/bench/bin
