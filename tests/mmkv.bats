@@ -321,6 +321,12 @@ crash_input() {
 # value; every key present has its own value; every 3-key commit is all
 # there or not at all.
 verify_store() {
+  # A writer killed before it had made the store acknowledged nothing: then
+  # there is nothing to check (a slow machine, Valgrind).
+  if [[ ! -e db ]]; then
+    ! cat ack.* 2>/dev/null | grep -q '^ack ' || fail "keys were acknowledged, and there is no store"
+    return 0
+  fi
   mk check db
   assert_success
   wb_exec "$MMKV" dump db >dump || fail "dump failed"
