@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,8 +60,9 @@ static bool valid_size(uint64_t size)
 static void init_handle(struct ring *r)
 {
     memset(r, 0, sizeof *r);
-    r->memfd = r->efd_data = r->efd_space = r->peer = -1;
-    r->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? RING_SPIN_NS : 0;
+    r->memfd = r->efd_data = r->efd_space = r->peer = r->loadavg = -1;
+    r->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    r->load_ns = -1;
 }
 
 /* Reserve a page and 2 * size bytes, then lay the header page and the two
@@ -132,6 +134,8 @@ int ring_create(struct ring *r, uint64_t size)
         goto out;
     memcpy(r->sh->magic, RING_MAGIC, 8);
     r->sh->size = size;
+    atomic_store_explicit(&r->sh->prod_cpu, -1, memory_order_relaxed);
+    atomic_store_explicit(&r->sh->cons_cpu, -1, memory_order_relaxed);
     return 0;
 out:
     ring_destroy(r);
@@ -188,7 +192,7 @@ void ring_destroy(struct ring *r)
     r->base = NULL;
     r->sh = NULL;
     r->data = NULL;
-    int *fds[] = {&r->memfd, &r->efd_data, &r->efd_space};
+    int *fds[] = {&r->memfd, &r->efd_data, &r->efd_space, &r->loadavg};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);
@@ -234,25 +238,70 @@ static int check_other(struct ring *r, uint64_t v, bool producer)
     return 0;
 }
 
+/* Runnable tasks now, the fourth field of /proc/loadavg ("R/TOTAL"), or
+ * -1 when it cannot be read (a /proc without it). */
+static long runnable(struct ring *r)
+{
+    char buf[128];
+    if (r->loadavg == -1)
+        r->loadavg = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    ssize_t n = r->loadavg == -1 ? -1 : pread(r->loadavg, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    long run, total;
+    double a1, a5, a15;
+    if (sscanf(buf, "%lf %lf %lf %ld/%ld", &a1, &a5, &a15, &run, &total) != 5)
+        return -1;
+    return run;
+}
+
+/* [spin] */
+/* Spinning pays only if the other process can run meanwhile: not on our
+ * CPU (it would wait for us to stop), and not behind a queue of other
+ * tasks (then it is not running either, and we burn our time slice). */
+static bool should_spin(struct ring *r, int cpu, const _Atomic int32_t *theirs)
+{
+    if (r->spin != RING_SPIN_AUTO)
+        return r->spin == RING_SPIN_ALWAYS;
+    if (r->ncpu < 2 || atomic_load_explicit(theirs, memory_order_relaxed) == cpu)
+        return false;
+    long t = now_ns();
+    if (r->load_ns < 0 || t - r->load_ns > 10000000) {
+        long run = runnable(r);
+        r->cpus_free = run < 0 || run <= r->ncpu;
+        r->load_ns = t;
+    }
+    return r->cpus_free;
+}
+/* [spin] */
+
 /*
  * Wait until the other side's index *idx reaches target. Spin first (at
- * most r->spin_ns), then sleep: announce it in *flag, re-check the index,
- * and poll the eventfd the other side writes after seeing the flag, and
- * the peer socket, whose hang-up means the other process is gone.
+ * most r->spin_ns), then sleep: store in *wants the index that should wake
+ * us (`enough`, at least target), re-check the index, and poll the eventfd
+ * the other side writes when its index reaches *wants, and the peer socket,
+ * whose hang-up means the other process is gone.
  *
- * The flag and the index form Dekker's pattern: we store the flag and then
- * load the index, the other side stores the index and then loads the flag,
- * each with a seq_cst fence in between, so at least one of us sees the
- * other's store: either we see the new index and do not sleep, or it sees
- * the flag and wakes us. No wake-up is lost, and none is sent while we run.
+ * *wants and the index form Dekker's pattern: we store *wants and then
+ * load the index; the other side stores the index and then loads *wants;
+ * a seq_cst fence between the store and the load on each side means at
+ * least one of us sees the other's store. Either we see the new index and
+ * do not sleep, or the other side sees *wants and wakes us: no wake-up is
+ * lost, and none is sent while we run.
  */
 /* [wait] */
 static int wait_for(struct ring *r, _Atomic uint64_t *idx, uint64_t target,
-                    _Atomic uint32_t *flag, int efd, bool producer)
+                    uint64_t enough, _Atomic uint64_t *wants, int efd,
+                    bool producer)
 {
     uint64_t v = atomic_load_explicit(idx, memory_order_acquire);
-    if (v < target && r->spin_ns > 0) {
-        long until = now_ns() + r->spin_ns;
+    _Atomic int32_t *mine = producer ? &r->sh->prod_cpu : &r->sh->cons_cpu;
+    _Atomic int32_t *theirs = producer ? &r->sh->cons_cpu : &r->sh->prod_cpu;
+    int cpu = sched_getcpu();
+    atomic_store_explicit(mine, cpu, memory_order_relaxed);
+    if (v < target && should_spin(r, cpu, theirs)) {
+        long until = now_ns() + RING_SPIN_NS;
         for (unsigned i = 1; v < target; i++) {
             cpu_relax();
             v = atomic_load_explicit(idx, memory_order_acquire);
@@ -261,7 +310,7 @@ static int wait_for(struct ring *r, _Atomic uint64_t *idx, uint64_t target,
         }
     }
     while (v < target) {
-        atomic_store_explicit(flag, 1, memory_order_relaxed);
+        atomic_store_explicit(wants, enough, memory_order_relaxed);
         atomic_thread_fence(memory_order_seq_cst);
         v = atomic_load_explicit(idx, memory_order_acquire);
         if (v >= target)
@@ -289,19 +338,24 @@ static int wait_for(struct ring *r, _Atomic uint64_t *idx, uint64_t target,
             return -1;
         }
     }
-    atomic_store_explicit(flag, 0, memory_order_relaxed);
+    atomic_store_explicit(wants, 0, memory_order_relaxed);
+    atomic_store_explicit(mine, sched_getcpu(), memory_order_relaxed);
     if (check_other(r, v, producer) == -1)
         return -1;
     r->other = v;
     return 0;
 }
 
-/* After storing our index: wake the other side if it said it sleeps. */
-static int wake(struct ring *r, _Atomic uint32_t *flag, int efd)
+/* After storing our index `mine`: wake the other side if it sleeps until
+ * our index reaches what it has reached now. */
+static int wake(struct ring *r, uint64_t mine, _Atomic uint64_t *wants,
+                int efd)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(flag, memory_order_relaxed) == 0)
+    uint64_t w = atomic_load_explicit(wants, memory_order_relaxed);
+    if (w == 0 || mine < w)
         return 0;
+    atomic_store_explicit(wants, 0, memory_order_relaxed);
     uint64_t one = 1;
     if (write(efd, &one, 8) == -1 && errno != EAGAIN) {
         fail(r, errno, "write the eventfd");
@@ -326,8 +380,16 @@ void *ring_reserve(struct ring *r, uint64_t n)
      * until the ring looks full. */
     uint64_t need = RING_HDR + pad8(n);
     uint64_t target = r->pos + need > r->size ? r->pos + need - r->size : 0;
-    if (target > r->other &&
-        wait_for(r, &r->sh->tail, target, &r->sh->prod_sleeping,
+    if (target <= r->other)
+        return r->data + (r->pos & (r->size - 1)) + RING_HDR;
+    /* The ring is full. Asleep, wait for a quarter of it to be free, not
+     * just for this record: woken for every record the consumer frees,
+     * the two processes would take turns one record at a time. */
+    uint64_t enough = target + r->size / 4 < r->pos ? target + r->size / 4
+                                                      : r->pos;
+    if (enough < target)
+        enough = target;
+    if (wait_for(r, &r->sh->tail, target, enough, &r->sh->prod_wants,
                  r->efd_space, true) == -1)
         return NULL;
     return r->data + (r->pos & (r->size - 1)) + RING_HDR;
@@ -341,7 +403,7 @@ int ring_publish(struct ring *r, uint64_t n)
     r->pos += RING_HDR + (n == RING_END ? 0 : pad8(n));
     /* Release: the record's bytes are visible before the new head is. */
     atomic_store_explicit(&r->sh->head, r->pos, memory_order_release);
-    return wake(r, &r->sh->cons_sleeping, r->efd_data);
+    return wake(r, r->pos, &r->sh->cons_wants, r->efd_data);
 }
 /* [publish] */
 
@@ -381,7 +443,7 @@ int ring_check_peer(struct ring *r)
 int ring_next(struct ring *r, const unsigned char **p, uint64_t *n)
 {
     if (r->other == r->pos &&
-        wait_for(r, &r->sh->head, r->pos + 1, &r->sh->cons_sleeping,
+        wait_for(r, &r->sh->head, r->pos + 1, r->pos + 1, &r->sh->cons_wants,
                  r->efd_data, false) == -1)
         return -1;
     /* The acquire load in wait_for (now or earlier) saw head > pos, so the
@@ -413,6 +475,6 @@ int ring_done(struct ring *r)
     /* Release: our reads of the record happen before the producer, seeing
      * this tail, may overwrite its bytes. */
     atomic_store_explicit(&r->sh->tail, r->pos, memory_order_release);
-    return wake(r, &r->sh->prod_sleeping, r->efd_space);
+    return wake(r, r->pos, &r->sh->prod_wants, r->efd_space);
 }
 /* [next] */

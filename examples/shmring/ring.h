@@ -32,21 +32,31 @@
 #define RING_END     0xffffffffu /* a record length: the end of the stream */
 #define RING_MIN_LOG 12         /* smallest ring: 4 KiB (one page here) */
 #define RING_MAX_LOG 30         /* largest ring: 1 GiB */
-/* Spin this long before sleeping, on a machine with more than one CPU. */
+/* The longest spin before sleeping. */
 #define RING_SPIN_NS 20000
 
+/* When to spin before sleeping. RING_SPIN_AUTO (the default) spins only
+ * when it can pay: more than one CPU, the other process last seen on
+ * another CPU than ours, and no more runnable tasks than CPUs in
+ * /proc/loadavg (read at most every 10 ms). The others are for measuring. */
+enum ring_spin { RING_SPIN_AUTO, RING_SPIN_NEVER, RING_SPIN_ALWAYS };
+
 /* The header page, shared. Each index sits on a cache line of its own with
- * the flag that its writer reads after every store to it, so that the
- * common path touches the other process's line only to read its index. */
+ * the word that its writer reads after every store to it, so that the
+ * common path touches the other process's line only to read its index.
+ * A sleeper stores in its "wants" word the value of the other's index that
+ * should wake it (0: not sleeping), so nobody is woken for too little. */
 struct ring_shared {
     char magic[8];
     uint64_t size; /* bytes in the data area, set before the memfd is sent */
     /* written by the producer */
     _Alignas(64) _Atomic uint64_t head; /* bytes published */
-    _Atomic uint32_t cons_sleeping;     /* set by the consumer: wake me */
+    _Atomic uint64_t cons_wants;        /* the consumer sleeps until head >= */
+    _Atomic int32_t prod_cpu;           /* the producer's CPU when last seen */
     /* written by the consumer */
     _Alignas(64) _Atomic uint64_t tail; /* bytes consumed */
-    _Atomic uint32_t prod_sleeping;     /* set by the producer: wake me */
+    _Atomic uint64_t prod_wants;        /* the producer sleeps until tail >= */
+    _Atomic int32_t cons_cpu;           /* the consumer's CPU when last seen */
 };
 
 /* One process's handle on the ring (its own memory, not shared). */
@@ -63,7 +73,11 @@ struct ring {
     int efd_data;  /* producer -> consumer: there is data */
     int efd_space; /* consumer -> producer: there is space */
     int peer;      /* socket whose hang-up means the other side died, or -1 */
-    long spin_ns;  /* how long to spin before sleeping (0: sleep at once) */
+    enum ring_spin spin; /* whether to spin before sleeping */
+    long ncpu;           /* CPUs online */
+    int loadavg;         /* /proc/loadavg, or -1 */
+    bool cpus_free;      /* no more runnable tasks than CPUs, at load_ns */
+    long load_ns;
     bool peer_gone;
     uint64_t sleeps; /* times this side slept in poll(2) */
     char err[192];   /* "step: cause" after a failure */
