@@ -79,11 +79,12 @@ static int ring_map(struct ring *r)
         fail(r, errno, "reserve %zu bytes", r->map_len);
         return -1;
     }
+    /* The header and view 1 are the file's first page + size bytes, in
+     * order: one mapping. View 2 maps the data (offset page) again. */
     int prot = PROT_READ | PROT_WRITE, fl = MAP_SHARED | MAP_FIXED;
-    if (mmap(base, page, prot, fl, r->memfd, 0) == MAP_FAILED ||
-        mmap(base + page, r->size, prot, fl, r->memfd, page) == MAP_FAILED ||
-        mmap(base + page + r->size, r->size, prot, fl, r->memfd, page) ==
-            MAP_FAILED) {
+    if (mmap(base, page + r->size, prot, fl, r->memfd, 0) == MAP_FAILED ||
+        mmap(base + page + r->size, r->size, prot, fl, r->memfd,
+             (off_t)page) == MAP_FAILED) {
         fail(r, errno, "map the ring into the reservation");
         munmap(base, r->map_len);
         return -1;

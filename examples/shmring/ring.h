@@ -6,9 +6,9 @@
  * the header (chapter 08's magic ring), so that every record is contiguous
  * in memory wherever it starts:
  *
- *   reservation  +0        header page      memfd offset 0
- *                +PAGE     data, view 1     memfd offset PAGE, SIZE bytes
- *                +PAGE+SIZE data, view 2    memfd offset PAGE again
+ *   reservation  +0          header page     memfd offset 0      } one
+ *                +PAGE       data, view 1    memfd offset PAGE   } mapping
+ *                +PAGE+SIZE  data, view 2    memfd offset PAGE again
  *
  * A record is an 8-byte header (the payload's length; RING_END marks the
  * end of the stream) and the payload, padded to a multiple of 8. The
