@@ -46,6 +46,7 @@ wait_until() {
 }
 size_is() { [[ -f $1 && $(stat -c %s "$1") -eq $2 ]]; }
 gone() { [[ ! -e $1 ]]; }
+is_socket() { [[ -S $1 ]]; }
 has_pid() { [[ -s $1 ]]; }
 
 # netstrings FILE N...: messages of N random bytes each, as netstrings.
@@ -104,6 +105,23 @@ netstrings() {
   assert_equal "$(cat last)" 200000
 }
 
+@test "demo shmring: the session in examples/shmring/README.md is a real run" {
+  # The first console block of the write-up, replayed: each `$ ` line run
+  # (shmring through the wrapper), its output compared with the lines
+  # below it; pids are compared as "pid N".
+  awk '/^```console$/ { on = 1; next } on && /^```$/ { exit } on' \
+    "$WB_ROOT/examples/shmring/README.md" >session.want
+  [[ -s session.want ]] || fail "no console block in the write-up"
+  shmring() { wb_exec "$SHMRING" "$@"; }
+  local line
+  while IFS= read -r line; do
+    [[ $line == '$ '* ]] || continue
+    printf '%s\n' "$line"
+    eval "${line#\$ }" 2>&1 </dev/null || true
+  done <session.want >session.got
+  diff <(sed -E 's/pid [0-9]+/pid N/' session.want) <(sed -E 's/pid [0-9]+/pid N/' session.got)
+}
+
 # ---------------------------------------------------------------- errors
 
 @test "demo shmring: a message larger than the ring is one error line from send; recv saw the ones before it and says the sender left early" {
@@ -154,6 +172,7 @@ netstrings() {
   exec 6<>outfifo
   with_pid recv.pid recv -s "$PAGE" sock >outfifo 2>recv.err &
   wait_until has_pid recv.pid
+  wait_until is_socket sock
   wb_exec "$SHMRING" send sock <in 2>send.err &
   local s=$! ss=0 t0 t1
   wait_until gone sock # accepted: recv removes the socket file
@@ -210,6 +229,7 @@ netstrings() {
   mkfifo fifo
   with_pid recv.pid recv -s $((2 * PAGE)) sock >out 2>recv.err &
   local r=$!
+  wait_until is_socket sock
   with_pid send.pid send sock <fifo 2>send.err &
   local s=$!
   exec 5>fifo
