@@ -13,6 +13,7 @@ setup() {
   # savepid FILE COMMAND...: write this process's pid to FILE, then exec the
   # command, so the pid is the program's own (Valgrind runs its client in
   # the same process). Put in front of WB_WRAPPER to kill a side by pid.
+  # shellcheck disable=SC2016  # the script's own $$, $1 and $@
   printf '#!/bin/sh\necho $$ >"$1"; shift; exec "$@"\n' >savepid
   chmod +x savepid
   LIMIT=20
@@ -80,7 +81,7 @@ netstrings() {
   local max=$((PAGE - 8)) sizes=() n pos=0 rec wraps=0
   # Sizes that make records straddle the ring's end; then an empty message
   # and the largest one (the ring is empty when it is sent).
-  sizes=(1000 1500 2000 7 3000 0 2500 1 $max 33 $((PAGE / 2)) 999)
+  sizes=(1000 1500 2000 7 3000 0 2500 1 "$max" 33 $((PAGE / 2)) 999)
   for n in "${sizes[@]}"; do
     rec=$((8 + (n + 7) / 8 * 8))
     (((pos % PAGE) + rec > PAGE)) && wraps=$((wraps + 1))
@@ -271,7 +272,7 @@ maps_of_ring() {
 # A receiver of the test's own, in Python, that hands the sender something
 # other than a sealed ring: the sender must refuse it with one line.
 hostile_receiver() { # MODE
-  python3 - "$1" <<'EOF' &
+  timeout 60 python3 - "$1" 3>&- <<'EOF' &
 import os, socket, sys
 mode = sys.argv[1]
 ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -289,6 +290,7 @@ else:
 c.recv(1)
 EOF
   HOSTILE=$!
+  wait_until is_socket sock
 }
 
 @test "demo shmring: send refuses a memfd without size seals, and a receiver that sends no descriptors: one line each" {
@@ -309,7 +311,8 @@ EOF
 @test "demo shmring: recv refuses a corrupt record (a length past the published head) with one line, no crash" {
   wb_exec "$SHMRING" recv -s "$PAGE" sock >out 2>recv.err &
   local r=$! rs=0
-  python3 - <<'EOF'
+  wait_until is_socket sock
+  timeout 60 python3 - 3>&- <<'EOF'
 import mmap, os, socket, time
 for _ in range(400):
     try:

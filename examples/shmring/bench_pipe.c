@@ -314,8 +314,7 @@ static void consume(struct chan *c, size_t msg, long count, unsigned char *buf)
         }
         if (off != (uint64_t)count * msg)
             wb_fatal("stream: %llu bytes, expected %llu",
-                     (unsigned long long)off,
-                     (unsigned long long)count * msg);
+                     (unsigned long long)off, (unsigned long long)count * msg);
     }
     if (want != (uint64_t)count)
         wb_fatal("%llu messages, expected %ld", (unsigned long long)want,
@@ -464,8 +463,8 @@ int main(int argc, char *argv[])
     /* 0-4 as they come; 5-9 the same pinned to two CPUs (round trips). */
     enum { NT = 5, NL = 10 };
     struct transport tv[NL] = {
-        {RING, RING_SPIN_AUTO, false}, {PIPE, RING_SPIN_AUTO, false},
-        {SOCK, RING_SPIN_AUTO, false}, {RING, RING_SPIN_NEVER, false},
+        {RING, RING_SPIN_AUTO, false},   {PIPE, RING_SPIN_AUTO, false},
+        {SOCK, RING_SPIN_AUTO, false},   {RING, RING_SPIN_NEVER, false},
         {RING, RING_SPIN_ALWAYS, false},
     };
     for (int i = 0; i < NT; i++) {
@@ -542,17 +541,17 @@ int main(int argc, char *argv[])
     struct {
         const char *name;
         const double *v;
-        int stride, off;
+        int off;
     } lines[] = {
-        {"64 B throughput, MB/s", &mbs[0][0], 1, 0},
-        {"  sleeps per message", &slp[0][0], 1, 0},
-        {"64 KiB throughput, MB/s", &mbs[2][0], 1, 0},
-        {"round trip median, us", med, 1, 0},
-        {"  p99", p99, 1, 0},
-        {"  sleeps per round trip", rs, 1, 0},
-        {"pinned apart: median, us", med, 1, NT},
-        {"  p99", p99, 1, NT},
-        {"  sleeps per round trip", rs, 1, NT},
+        {"64 B throughput, MB/s", &mbs[0][0], 0},
+        {"  sleeps per message", &slp[0][0], 0},
+        {"64 KiB throughput, MB/s", &mbs[2][0], 0},
+        {"round trip median, us", med, 0},
+        {"  p99", p99, 0},
+        {"  sleeps per round trip", rs, 0},
+        {"pinned apart: median, us", med, NT},
+        {"  p99", p99, NT},
+        {"  sleeps per round trip", rs, NT},
     };
     for (size_t l = 0; l < sizeof lines / sizeof lines[0]; l++) {
         printf("%-28s", lines[l].name);

@@ -47,7 +47,7 @@
 #include <unistd.h>
 
 #define DEFAULT_SIZE (1u << 20)
-#define CHUNK        65536 /* the most one read(2) of stdin sends */
+#define CHUNK        65536     /* the most one read(2) of stdin sends */
 #define HELLO        "shmring" /* 8 bytes with the NUL: the handoff's data */
 
 static const char *bound_path; /* the socket file while it exists */
@@ -199,8 +199,8 @@ static void cmd_recv(int argc, char *argv[])
             {.iov_base = ",", .iov_len = 1},
         };
         if (ns) {
-            iov[0].iov_len = (size_t)snprintf(len, sizeof len, "%llu:",
-                                              (unsigned long long)n);
+            iov[0].iov_len = (size_t)snprintf(len, sizeof len,
+                                              "%llu:", (unsigned long long)n);
             write_all(iov, 3);
         } else {
             write_all(iov + 1, 1);
@@ -232,7 +232,8 @@ static int connect_receiver(const char *path, long wait)
         close(s);
         clock_gettime(CLOCK_MONOTONIC, &t);
         errno = err;
-        if ((err != ENOENT && err != ECONNREFUSED) || t.tv_sec - t0.tv_sec >= wait)
+        if ((err != ENOENT && err != ECONNREFUSED) ||
+            t.tv_sec - t0.tv_sec >= wait)
             wb_die("connect '%s'", path);
         nanosleep(&nap, NULL);
     }
@@ -246,7 +247,7 @@ static void recv_ring(int sock, struct ring *r)
         char buf[CMSG_SPACE(sizeof fds)];
         struct cmsghdr align;
     } u;
-    char hello[sizeof HELLO];
+    char hello[sizeof HELLO] = {0};
     struct iovec iov = {.iov_base = hello, .iov_len = sizeof hello};
     struct msghdr m = {.msg_iov = &iov,
                        .msg_iovlen = 1,

@@ -72,9 +72,9 @@ static int ring_map(struct ring *r)
     uint64_t page = page_size();
     r->map_len = page + 2 * r->size;
     /* [map] */
-    unsigned char *base = mmap(NULL, r->map_len, PROT_NONE,
-                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                               -1, 0);
+    unsigned char *base =
+        mmap(NULL, r->map_len, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
         fail(r, errno, "reserve %zu bytes", r->map_len);
         return -1;
@@ -83,8 +83,8 @@ static int ring_map(struct ring *r)
      * order: one mapping. View 2 maps the data (offset page) again. */
     int prot = PROT_READ | PROT_WRITE, fl = MAP_SHARED | MAP_FIXED;
     if (mmap(base, page + r->size, prot, fl, r->memfd, 0) == MAP_FAILED ||
-        mmap(base + page + r->size, r->size, prot, fl, r->memfd,
-             (off_t)page) == MAP_FAILED) {
+        mmap(base + page + r->size, r->size, prot, fl, r->memfd, (off_t)page) ==
+            MAP_FAILED) {
         fail(r, errno, "map the ring into the reservation");
         munmap(base, r->map_len);
         return -1;
@@ -193,12 +193,11 @@ void ring_destroy(struct ring *r)
     r->base = NULL;
     r->sh = NULL;
     r->data = NULL;
-    int *fds[] = {&r->memfd, &r->efd_data, &r->efd_space, &r->loadavg};
-    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
-        if (*fds[i] >= 0)
-            close(*fds[i]);
-        *fds[i] = -1;
-    }
+    const int fd[] = {r->memfd, r->efd_data, r->efd_space, r->loadavg};
+    for (size_t i = 0; i < sizeof fd / sizeof fd[0]; i++)
+        if (fd[i] >= 0)
+            close(fd[i]);
+    r->memfd = r->efd_data = r->efd_space = r->loadavg = -1;
 }
 
 uint64_t ring_max_payload(const struct ring *r)
@@ -246,7 +245,8 @@ static long runnable(struct ring *r)
     char buf[128];
     if (r->loadavg == -1)
         r->loadavg = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-    ssize_t n = r->loadavg == -1 ? -1 : pread(r->loadavg, buf, sizeof buf - 1, 0);
+    ssize_t n =
+        r->loadavg == -1 ? -1 : pread(r->loadavg, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return -1;
     buf[n] = '\0';
@@ -265,7 +265,8 @@ static bool should_spin(struct ring *r, int cpu, const _Atomic int32_t *theirs)
 {
     if (r->spin != RING_SPIN_AUTO)
         return r->spin == RING_SPIN_ALWAYS;
-    if (r->ncpu < 2 || atomic_load_explicit(theirs, memory_order_relaxed) == cpu)
+    if (r->ncpu < 2 ||
+        atomic_load_explicit(theirs, memory_order_relaxed) == cpu)
         return false;
     long t = now_ns();
     if (r->load_ns < 0 || t - r->load_ns > 10000000) {
@@ -334,8 +335,7 @@ static int wait_for(struct ring *r, _Atomic uint64_t *idx, uint64_t target,
         v = atomic_load_explicit(idx, memory_order_acquire);
         if (v < target && r->peer >= 0 && pfd[1].revents != 0) {
             r->peer_gone = true; /* its socket closed: it has exited */
-            fail(r, 0, "the %s went away",
-                 producer ? "consumer" : "producer");
+            fail(r, 0, "the %s went away", producer ? "consumer" : "producer");
             return -1;
         }
     }
@@ -349,8 +349,7 @@ static int wait_for(struct ring *r, _Atomic uint64_t *idx, uint64_t target,
 
 /* After storing our index `mine`: wake the other side if it sleeps until
  * our index reaches what it has reached now. */
-static int wake(struct ring *r, uint64_t mine, _Atomic uint64_t *wants,
-                int efd)
+static int wake(struct ring *r, uint64_t mine, _Atomic uint64_t *wants, int efd)
 {
     atomic_thread_fence(memory_order_seq_cst);
     uint64_t w = atomic_load_explicit(wants, memory_order_relaxed);
@@ -371,8 +370,9 @@ static int wake(struct ring *r, uint64_t mine, _Atomic uint64_t *wants,
 void *ring_reserve(struct ring *r, uint64_t n)
 {
     if (n > ring_max_payload(r)) {
-        fail(r, 0, "a message of %llu bytes does not fit in the ring "
-                   "(%llu bytes at most)",
+        fail(r, 0,
+             "a message of %llu bytes does not fit in the ring "
+             "(%llu bytes at most)",
              (unsigned long long)n, (unsigned long long)ring_max_payload(r));
         return NULL;
     }
@@ -386,8 +386,8 @@ void *ring_reserve(struct ring *r, uint64_t n)
     /* The ring is full. Asleep, wait for a quarter of it to be free, not
      * just for this record: woken for every record the consumer frees,
      * the two processes would take turns one record at a time. */
-    uint64_t enough = target + r->size / 4 < r->pos ? target + r->size / 4
-                                                      : r->pos;
+    uint64_t enough =
+        target + r->size / 4 < r->pos ? target + r->size / 4 : r->pos;
     if (enough < target)
         enough = target;
     if (wait_for(r, &r->sh->tail, target, enough, &r->sh->prod_wants,
@@ -452,7 +452,7 @@ int ring_next(struct ring *r, const unsigned char **p, uint64_t *n)
     const unsigned char *rec = r->data + (r->pos & (r->size - 1));
     uint32_t len;
     memcpy(&len, rec, sizeof len); /* read once: the producer is not trusted */
-    if (len == RING_END) { /* consumed too: the producer can tell */
+    if (len == RING_END) {         /* consumed too: the producer can tell */
         r->pos += RING_HDR;
         atomic_store_explicit(&r->sh->tail, r->pos, memory_order_release);
         return 0;

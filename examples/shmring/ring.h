@@ -27,11 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RING_MAGIC   "SHMRING1" /* 8 bytes, the header's first field */
-#define RING_HDR     8u         /* bytes of a record's header */
+#define RING_MAGIC   "SHMRING1"  /* 8 bytes, the header's first field */
+#define RING_HDR     8u          /* bytes of a record's header */
 #define RING_END     0xffffffffu /* a record length: the end of the stream */
-#define RING_MIN_LOG 12         /* smallest ring: 4 KiB (one page here) */
-#define RING_MAX_LOG 30         /* largest ring: 1 GiB */
+#define RING_MIN_LOG 12          /* smallest ring: 4 KiB (one page here) */
+#define RING_MAX_LOG 30          /* largest ring: 1 GiB */
 /* The longest spin before sleeping. */
 #define RING_SPIN_NS 20000
 
