@@ -280,7 +280,7 @@ static bool should_spin(struct ring *r, int cpu, const _Atomic int32_t *theirs)
 
 /*
  * Wait until the other side's index *idx reaches target. Spin first (at
- * most r->spin_ns), then sleep: store in *wants the index that should wake
+ * most RING_SPIN_NS, if should_spin says so), then sleep: store in *wants the index that should wake
  * us (`enough`, at least target), re-check the index, and poll the eventfd
  * the other side writes when its index reaches *wants, and the peer socket,
  * whose hang-up means the other process is gone.
@@ -399,8 +399,8 @@ void *ring_reserve(struct ring *r, uint64_t n)
 /* [publish] */
 int ring_publish(struct ring *r, uint64_t n)
 {
-    uint32_t len = (uint32_t)n;
-    memcpy(r->data + (r->pos & (r->size - 1)), &len, sizeof len);
+    const uint32_t hdr[2] = {(uint32_t)n, 0}; /* the length, 4 zero bytes */
+    memcpy(r->data + (r->pos & (r->size - 1)), hdr, sizeof hdr);
     r->pos += RING_HDR + (n == RING_END ? 0 : pad8(n));
     /* Release: the record's bytes are visible before the new head is. */
     atomic_store_explicit(&r->sh->head, r->pos, memory_order_release);
