@@ -269,6 +269,13 @@ maps_of_ring() {
   done <"$1"
 }
 
+# need_python: the hostile peers use os.memfd_create, os.eventfd and
+# socket.send_fds/recv_fds (Python 3.10 and later).
+need_python() {
+  python3 -c 'import os, socket; os.memfd_create, os.eventfd, socket.send_fds' 2>/dev/null ||
+    skip "python3 3.10 or later (os.eventfd, socket.send_fds) plays the hostile peer, and it is missing"
+}
+
 # A receiver of the test's own, in Python, that hands the sender something
 # other than a sealed ring: the sender must refuse it with one line.
 hostile_receiver() { # MODE
@@ -294,6 +301,7 @@ EOF
 }
 
 @test "demo shmring: send refuses a memfd without size seals, and a receiver that sends no descriptors: one line each" {
+  need_python
   hostile_receiver unsealed
   sr -1 --separate-stderr send sock </dev/null
   assert_one_error_line shmring "send: the memfd received is not sealed against resizing"
@@ -309,6 +317,7 @@ EOF
 # the test plays producer through a ring recv made: run recv, connect as
 # the sender in Python, write a bad record into the shared memory.
 @test "demo shmring: recv refuses a corrupt record (a length past the published head) with one line, no crash" {
+  need_python
   wb_exec "$SHMRING" recv -s "$PAGE" sock >out 2>recv.err &
   local r=$! rs=0
   wait_until is_socket sock
