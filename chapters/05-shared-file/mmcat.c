@@ -89,7 +89,8 @@ static int cat_fd(int fd, const char *path)
     size_t len = (size_t)st.st_size;
     char *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED && errno == ENODEV)
-        return copy_by_read(fd, path); /* its file system maps nothing (sysfs) */
+        return copy_by_read(fd,
+                            path); /* its file system maps nothing (sysfs) */
     if (p == MAP_FAILED)
         return complain("mmap", path, errno);
     /* We read front to back once: let the kernel read ahead generously. */
