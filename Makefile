@@ -46,7 +46,7 @@ PROGS     := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS) $(EX_SRCS) $(SOL_SRCS)) $(EX
 DEMO_PROGS  := $(patsubst %.c,$(BUILD)/%,$(DEMO_SRCS))
 GRADE_DEMOS := $(if $(CH),$(filter $(BUILD)/chapters/$(CH)%,$(DEMO_PROGS)),$(DEMO_PROGS))
 # CH=NN narrows test, memcheck and demo to one chapter (and builds only it).
-SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions,$(BUILD)/$(t)/$(CH)%),$(PROGS)),$(PROGS))
+SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions examples,$(BUILD)/$(t)/$(CH)%),$(PROGS)),$(PROGS))
 # The machine facts (scripts/doctor.c): always the plain build's doctor, run
 # natively, even when the tests run an instrumented build (make sanitize).
 DOCTOR    := $(BUILD)/doctor
