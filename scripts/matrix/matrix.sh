@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # matrix.sh: the environment matrix (make test-matrix). The same tests,
-#   scripts/run-tests.sh --demos --solutions --stubs [--chapter NN] [--autograder]
+#   scripts/run-tests.sh --demos --solutions --stubs [--chapter NN]
+# (in cell e over every chapter, --demos --autograder: see below)
 # run against the same programs (built once, here) in several environments,
 # and one table shows what passed, failed and skipped in each, with every
 # skip's reason beneath it.
@@ -70,9 +71,13 @@ elif [ ${#chapters[@]} -gt 1 ]; then
   shopt -u nullglob
 fi
 tests=(scripts/run-tests.sh --demos --solutions --stubs "${select_args[@]}")
-# Over every chapter, each cell also builds the Gradescope bundle and runs it
-# on the solutions (every point) and the stubs (none).
-[ ${#chapters[@]} -gt 0 ] || tests+=(--autograder)
+# Over every chapter, cell e (a container, the kind of place Gradescope
+# grades in) builds the Gradescope bundle and runs it on the solutions
+# (every point) and on the stubs (none) instead of --solutions and --stubs:
+# the bundle grades the same exercise tests through the grader a class is
+# graded with, so running both would run every exercise test twice.
+bundle_tests=(scripts/run-tests.sh --demos --autograder)
+[ ${#chapters[@]} -eq 0 ] || bundle_tests=("${tests[@]}")
 # Each cell's log starts with the machine facts as the doctor sees them
 # there, one `fact: WB_FACT_NAME=value` line each, for the second table.
 # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
@@ -206,7 +211,7 @@ cell_e() {
   done
   [ $bad -eq 0 ] || return 3
   sed 's/^/fact: /' <<<"$facts"
-  "$cell_bin" -- "${tests[@]}"
+  "$cell_bin" -- "${bundle_tests[@]}"
 }
 
 # Run each cell; keep its counts, its wall time and its skips.
