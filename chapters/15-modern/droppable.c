@@ -49,8 +49,7 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    size_t n = i < argc ? (size_t)wb_long_arg(argv[i], "pages", 1, 65536)
-                        : 64;
+    size_t n = i < argc ? (size_t)wb_long_arg(argv[i], "pages", 1, 65536) : 64;
     ps = wb_page_size();
     size_t len = n * ps;
 
@@ -74,7 +73,8 @@ int main(int argc, char *argv[])
     memset(d, 'd', len);
     memset(a, 'a', len);
     printf("1. %zu droppable pages filled with 'd', %zu private pages "
-           "with 'a'\n", n, n);
+           "with 'a'\n",
+           n, n);
     printf("  droppable smaps flags dp %s, wf %s, dd %s\n",
            vm_has_flag(d, "dp") ? "yes" : "no",
            vm_has_flag(d, "wf") ? "yes" : "no",
@@ -93,7 +93,8 @@ int main(int argc, char *argv[])
     printf("  droppable: %zu of %zu resident, %zu of %zu read as zero\n",
            resident, n, zero_pages(d, n), n);
     printf("  private: %zu of %zu read as zero (kept in memory, or swapped "
-           "out and read back in)\n", zero_pages(a, n), n);
+           "out and read back in)\n",
+           zero_pages(a, n), n);
 
     memset(d, 'd', len);
     printf("3. write 'd' again, then fork\n");
@@ -103,7 +104,8 @@ int main(int argc, char *argv[])
         wb_die("fork");
     if (pid == 0) {
         printf("  child: droppable pages reading zero %zu of %zu, private "
-               "page 0 '%c'\n", zero_pages(d, n), n, a[0]);
+               "page 0 '%c'\n",
+               zero_pages(d, n), n, a[0]);
         fflush(stdout);
         _exit(0);
     }
@@ -119,8 +121,8 @@ int main(int argc, char *argv[])
     void *f = mmap(NULL, ps, PROT_READ, MAP_DROPPABLE, fd, 0);
     printf("  a file: %s\n", f == MAP_FAILED ? wb_errname(errno) : "ok");
     close(fd);
-    void *s = mmap(NULL, ps, PROT_READ, MAP_DROPPABLE | MAP_SHARED |
-                   MAP_ANONYMOUS, -1, 0);
+    void *s = mmap(NULL, ps, PROT_READ,
+                   MAP_DROPPABLE | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     printf("  MAP_DROPPABLE | MAP_SHARED: %s\n",
            s == MAP_FAILED ? wb_errname(errno) : "ok");
     printf("  madvise(MADV_KEEPONFORK): %s\n",

@@ -65,8 +65,8 @@ static void try_process_madvise(void)
     char *p = fresh(1);
     int pidfd = sys_pidfd_open(getpid(), 0);
     if (pidfd == -1) {
-        row("process_madvise(2)", "5.10",
-            0, errno == ENOSYS ? "ENOSYS (no pidfd_open)" : wb_errname(errno));
+        row("process_madvise(2)", "5.10", 0,
+            errno == ENOSYS ? "ENOSYS (no pidfd_open)" : wb_errname(errno));
     } else {
         struct iovec iov = {.iov_base = p, .iov_len = ps};
         row_rc("process_madvise(2)", "5.10",
@@ -152,7 +152,9 @@ static void try_uffd(const char *feature, const char *release,
     int r = uffd_features(&f);
     int ok = r == 0 && (f & bit) != 0;
     row(feature, release, ok,
-        ok ? NULL : r == -1 ? wb_errname(errno) : "not offered");
+        ok        ? NULL
+        : r == -1 ? wb_errname(errno)
+                  : "not offered");
 }
 
 static void try_pagemap_scan(void)
@@ -179,8 +181,8 @@ static void try_pagemap_scan(void)
 static void try_mthp(void)
 {
     /* mTHP adds one directory per size beside the PMD size's. */
-    static const char *const sizes[] = {"16", "32", "64", "128", "256",
-                                        "512", "1024"};
+    static const char *const sizes[] = {"16",  "32",  "64",  "128",
+                                        "256", "512", "1024"};
     int n = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         char path[96], val[64];

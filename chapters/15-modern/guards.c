@@ -80,8 +80,8 @@ int main(int argc, char *argv[])
     bool show = n <= 4;
 
     printf("%ld stack%s of %d pages, each with a guard page below it: "
-           "one mapping of %zu pages\n", n, n == 1 ? "" : "s", STACK_PAGES,
-           len / ps);
+           "one mapping of %zu pages\n",
+           n, n == 1 ? "" : "s", STACK_PAGES, len / ps);
 
     /* The old way: one mprotect per guard. */
     char *r = region(n);
@@ -98,13 +98,14 @@ int main(int argc, char *argv[])
     }
     /* [protnone] */
     double t_prot = wb_now_us() - t0;
-    printf("1. PROT_NONE guard pages (mprotect): %ld guards, %d VMAs\n",
-           done, wb_count_vmas(r, len));
+    printf("1. PROT_NONE guard pages (mprotect): %ld guards, %d VMAs\n", done,
+           wb_count_vmas(r, len));
     if (done < n) {
         char max[32] = "?";
         wb_read_knob("/proc/sys/vm/max_map_count", max, sizeof max);
         printf("  mprotect of guard %ld: ENOMEM: the process reached "
-               "vm.max_map_count (%s) VMAs\n", done, max);
+               "vm.max_map_count (%s) VMAs\n",
+               done, max);
     }
     if (show) {
         wb_print_vmas("guards", r, len);
@@ -132,7 +133,8 @@ int main(int argc, char *argv[])
         printf("2. guard markers (MADV_GUARD_INSTALL): EINVAL: this kernel "
                "has no guard markers; Linux 6.13 added them. There the %ld "
                "guards leave the mapping 1 VMA, smaps flags it gu, and a "
-               "read of a guard is SIGSEGV (SEGV_MAPERR)\n", n);
+               "read of a guard is SIGSEGV (SEGV_MAPERR)\n",
+               n);
         return 0;
     }
     if (err != 0) {
@@ -145,8 +147,8 @@ int main(int argc, char *argv[])
     printf("  the mapping has the smaps flag gu: %s\n",
            vm_has_flag(r, "gu") ? "yes" : "no");
     if (!show) {
-        printf("time for the %ld calls: mprotect %.1f ms, madvise %.1f ms\n",
-               n, t_prot / 1000, t_mark / 1000);
+        printf("time for the %ld calls: mprotect %.1f ms, madvise %.1f ms\n", n,
+               t_prot / 1000, t_mark / 1000);
         return 0;
     }
     wb_print_vmas("guards", r, len);

@@ -37,45 +37,43 @@
 /* ---- madvise(2) advice: include/uapi/asm-generic/mman-common.h ---- */
 
 #ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21         /* reclaim these pages (5.4) */
+#define MADV_PAGEOUT 21 /* reclaim these pages (5.4) */
 #endif
 #ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25        /* synchronous huge page collapse (6.1) */
+#define MADV_COLLAPSE 25 /* synchronous huge page collapse (6.1) */
 #endif
 #ifndef MADV_GUARD_INSTALL
-#define MADV_GUARD_INSTALL 102  /* fatal signal on access to range (6.13) */
+#define MADV_GUARD_INSTALL 102 /* fatal signal on access to range (6.13) */
 #endif
 #ifndef MADV_GUARD_REMOVE
-#define MADV_GUARD_REMOVE 103   /* unguard range (6.13) */
+#define MADV_GUARD_REMOVE 103 /* unguard range (6.13) */
 #endif
 
 /* ---- mmap(2) flags: include/uapi/linux/mman.h ---- */
 
 #ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08      /* zero memory under memory pressure (6.11) */
+#define MAP_DROPPABLE 0x08 /* zero memory under memory pressure (6.11) */
 #endif
 
 /* ---- system call numbers: arch/x86/entry/syscalls/syscall_64.tbl ---- */
 
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
 #ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434     /* 5.3 */
+#define __NR_pidfd_open 434 /* 5.3 */
 #endif
 #ifndef __NR_process_madvise
 #define __NR_process_madvise 440 /* 5.10 */
 #endif
 #ifndef __NR_memfd_secret
-#define __NR_memfd_secret 447   /* 5.14 */
+#define __NR_memfd_secret 447 /* 5.14 */
 #endif
 #ifndef __NR_cachestat
-#define __NR_cachestat 451      /* 6.5 */
+#define __NR_cachestat 451 /* 6.5 */
 #endif
 #ifndef __NR_mseal
-#define __NR_mseal 462          /* 6.10 */
+#define __NR_mseal 462 /* 6.10 */
 #endif
-#else
-#error "modern.h: system call numbers are given for x86-64, arm64 and riscv64 only"
-#endif
+#endif /* elsewhere <sys/syscall.h> must have them, or the build fails */
 
 /* ---- cachestat(2): include/uapi/linux/mman.h (6.5) ---- */
 
@@ -84,11 +82,11 @@
 #else
 struct cachestat_range {
     __u64 off;
-    __u64 len;          /* 0: to the end of the file */
+    __u64 len; /* 0: to the end of the file */
 };
 
 struct cachestat {
-    __u64 nr_cache;     /* pages in the page cache */
+    __u64 nr_cache; /* pages in the page cache */
     __u64 nr_dirty;
     __u64 nr_writeback;
     __u64 nr_evicted;
@@ -114,22 +112,22 @@ struct cachestat {
 
 struct page_region {
     __u64 start;
-    __u64 end;          /* exclusive */
-    __u64 categories;   /* PAGE_IS_* */
+    __u64 end;        /* exclusive */
+    __u64 categories; /* PAGE_IS_* */
 };
 
-#define PM_SCAN_WP_MATCHING   (1 << 0)  /* write-protect the pages matched */
-#define PM_SCAN_CHECK_WPASYNC (1 << 1)  /* stop at a page not WP-enabled */
+#define PM_SCAN_WP_MATCHING   (1 << 0) /* write-protect the pages matched */
+#define PM_SCAN_CHECK_WPASYNC (1 << 1) /* stop at a page not WP-enabled */
 
 struct pm_scan_arg {
-    __u64 size;         /* sizeof(struct pm_scan_arg) */
-    __u64 flags;        /* PM_SCAN_* */
+    __u64 size;  /* sizeof(struct pm_scan_arg) */
+    __u64 flags; /* PM_SCAN_* */
     __u64 start;
     __u64 end;
-    __u64 walk_end;     /* out: where the walk stopped */
-    __u64 vec;          /* struct page_region [vec_len] */
+    __u64 walk_end; /* out: where the walk stopped */
+    __u64 vec;      /* struct page_region [vec_len] */
     __u64 vec_len;
-    __u64 max_pages;    /* 0: no limit */
+    __u64 max_pages; /* 0: no limit */
     __u64 category_inverted;
     __u64 category_mask;
     __u64 category_anyof_mask;
@@ -138,7 +136,7 @@ struct pm_scan_arg {
 #endif
 
 #ifndef PAGE_IS_GUARD
-#define PAGE_IS_GUARD (1 << 8)  /* a guard region marker (6.15) */
+#define PAGE_IS_GUARD (1 << 8) /* a guard region marker (6.15) */
 #endif
 
 /* ---- PROCMAP_QUERY: include/uapi/linux/fs.h (6.11) ---- */
@@ -182,7 +180,7 @@ _Static_assert(sizeof(struct procmap_query) == 104,
 #define UFFD_FEATURE_WP_UNPOPULATED (1 << 13) /* 6.4 */
 #endif
 #ifndef UFFD_FEATURE_WP_ASYNC
-#define UFFD_FEATURE_WP_ASYNC (1 << 15)       /* 6.7 */
+#define UFFD_FEATURE_WP_ASYNC (1 << 15) /* 6.7 */
 #endif
 
 /* ---- the calls glibc 2.36 does not wrap ---- */

@@ -118,10 +118,9 @@ int main(int argc, char *argv[])
     try_call("munmap", munmap(q, 2 * ps));
     try_call("munmap of pages 0-3 (includes them)", munmap(p, 4 * ps));
     void *moved = mremap(q, 2 * ps, 4 * ps, MREMAP_MAYMOVE);
-    try_call("mremap to 4 pages, MREMAP_MAYMOVE",
-             moved == MAP_FAILED ? -1 : 0);
-    void *over = mmap(q, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
-                      MAP_FIXED, -1, 0);
+    try_call("mremap to 4 pages, MREMAP_MAYMOVE", moved == MAP_FAILED ? -1 : 0);
+    void *over =
+        mmap(q, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     try_call("mmap MAP_FIXED over page 1", over == MAP_FAILED ? -1 : 0);
     /* [forbidden] */
     printf("  read page 1: '%c'; ", q[0]);
@@ -131,7 +130,8 @@ int main(int argc, char *argv[])
     try_call("madvise(MADV_DONTNEED) on page 2",
              madvise(q + ps, ps, MADV_DONTNEED));
     printf("  page 2 now reads %d (zero: a writable range may be "
-           "discarded)\n", q[ps]);
+           "discarded)\n",
+           q[ps]);
     /* [dontneed] */
     printf("  still mapped: page 0 '%c', page 3 '%c'\n", p[0], p[3 * ps]);
     wb_print_vmas("seal", p, 4 * ps);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #ifndef MADV_GUARD_INSTALL
-#define MADV_GUARD_INSTALL 102 /* include/uapi/asm-generic/mman-common.h, 6.13 */
+#define MADV_GUARD_INSTALL 102 /* asm-generic/mman-common.h, 6.13 */
 #endif
 
 int main(int argc, char *argv[])
@@ -85,7 +85,7 @@ int main(int argc, char *argv[])
     if (touch >= 0) {
         printf("touching the guard of stack %ld\n", touch);
         fflush(stdout);
-        volatile char *guard = r + (size_t)touch * slot;
+        const volatile char *guard = r + (size_t)touch * slot;
         char c = *guard; /* SIGSEGV: the process dies of it */
         printf("read %d: the guard did not work\n", c);
         return 1;
