@@ -5,7 +5,8 @@
 #   1. builds each exercise the book has from SUBMISSION into OUTDIR/bin
 #      (default build/grade/NAME), without -Werror; a missing file or one that
 #      does not compile is shown, and its tests fail;
-#   2. runs each exercise's tests (tests/NN-slug.bats, tests named "exK_name:
+#   2. runs each exercise's tests (tests/NN-slug.bats and any
+#      tests/NN-slug-K.bats, tests named "exK_name:
 #      ...") against those programs, several exercises at once, each program
 #      through scripts/sandbox.sh (limits, unprivileged user, private /tmp);
 #      one progress line per exercise as it finishes;
@@ -103,7 +104,8 @@ rm -rf "${out:?}/tmp/doctor"
 points_table() {
   local f
   for f in tests/[0-9]*.bats; do
-    awk -v ch="$(basename "$f" .bats)" '
+    # a chapter's tests may span files: tests/NN-slug.bats, tests/NN-slug-2.bats
+    awk -v ch="$(basename "$f" .bats | sed -E 's/-[0-9]+$//')" '
       /^# points: *[0-9]+/ { p = $3; next }
       /^@test / { n = $0; sub(/^@test "/, "", n); sub(/" *\{ *$/, "", n)
                   print ch "\t" n "\t" (p == "" ? 1 : p); p = "" }' "$f"
@@ -163,7 +165,9 @@ grade_one() {
   mkdir -p "$tmp" && chmod 755 "$tmp"
   report=$(build_one "$ch" "$stem")
   touch "$tmp/.stamp"
-  WB_EX_DIR=$out/bin TMPDIR=$tmp bats --tap -f "^${stem}: " "tests/$ch.bats" 2>&1 |
+  local files=() f
+  for f in "tests/$ch.bats" "tests/$ch"-[0-9]*.bats; do [ -f "$f" ] && files+=("$f"); done
+  WB_EX_DIR=$out/bin TMPDIR=$tmp bats --tap -f "^${stem}: " "${files[@]}" 2>&1 |
     awk -f scripts/tap-results.awk >"$tmp/tap.tsv"
   report+=$(litter_sweep "$tmp/.stamp")
   awk -F'\t' -v ch="$ch" -v stem="$stem" '
