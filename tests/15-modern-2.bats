@@ -245,11 +245,17 @@ predicted() {
 # start_target: a process to ask about, as the program's own user, with its
 # libraries mapped; its pid in TARGET.
 start_target() {
-  as_program_user sleep 60 &
+  # (not through as_program_user: a function run with & is a subshell, and
+  # $! would be that bash, not the sleep)
+  if [[ -n ${WB_SANDBOX:-} && -n ${WB_SANDBOX_UID:-} && $(id -u) -eq 0 ]]; then
+    setpriv --reuid="$WB_SANDBOX_UID" --regid="${WB_SANDBOX_GID:-$WB_SANDBOX_UID}" --clear-groups -- sleep 60 &
+  else
+    sleep 60 &
+  fi
   TARGET=$!
   local k
   for k in $(seq 100); do
-    grep -q libc /proc/$TARGET/maps 2>/dev/null && return 0
+    grep -q 'libc\.' /proc/$TARGET/maps 2>/dev/null && return 0
     sleep 0.05
   done
   fail "the target process did not start"
