@@ -168,7 +168,10 @@ int main(int argc, char *argv[])
     show_rss("at first");
     int pidfd = sys_pidfd_open(child, 0);
     if (pidfd < 0) {
-        printf("pidfd_open(2): %s: pidfds came in Linux 5.3\n", wb_errname(errno));
+        int err = errno;
+        printf("pidfd_open(2): %s: %s\n", wb_errname(err),
+               err == ENOSYS && wb_on_valgrind() ? "Valgrind does not know this system call; run natively"
+                                                 : "pidfds came in Linux 5.3");
         return 0;
     }
     advise(pidfd, "file", w.file, len, MADV_PAGEOUT, "MADV_PAGEOUT");
