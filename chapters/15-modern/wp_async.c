@@ -201,26 +201,29 @@ int main(int argc, char *argv[])
     memcpy(copy, region, npages * ps);
     printf("  round 0: copied all %zu pages\n", npages);
     int round;
-    size_t last = npages;
+    size_t last = npages, again = 0, first = 0;
     for (round = 1; round <= 8; round++) {
         struct timespec t = {0, 2000000}; /* the copier's pace: a round per 2 ms */
         nanosleep(&t, NULL);
         long n = scan_written(&np);
         copy_runs(n);
-        printf("  round %d: %zu page%s written since the last round, in %ld run%s: copied\n",
-               round, np, np == 1 ? "" : "s", n, n == 1 ? "" : "s");
+        again += np;
+        if (round == 1)
+            first = np;
         if (np >= last) /* no longer shrinking: the writer's working set */
             break;
         last = np;
     }
-    printf("  %s: stop the writer, copy the rest (stop-and-copy)\n",
-           round > 8 ? "8 rounds" : "the dirty set stopped shrinking");
+    if (round > 8)
+        round = 8;
+    printf("  rounds 1 to %d, one per 2 ms: %zu pages written since round 0 in round 1, %zu in the last; "
+           "%zu copied again in all\n", round, first, np, again);
     atomic_store(&stop_writer, true);
     pthread_join(w, NULL);
     long n = scan_written(&np);
     copy_runs(n);
-    printf("  writer stopped after %lu stores; the last round: %zu page%s, copied\n",
-           atomic_load(&stores), np, np == 1 ? "" : "s");
+    printf("  stop the writer (after %lu stores) and copy the %zu pages of the last scan (stop-and-copy)\n",
+           atomic_load(&stores), np);
     int same = memcmp(copy, region, npages * ps) == 0;
     printf("  the copy equals the region: %s\n", same ? "yes" : "NO");
     return same ? 0 : 1;

@@ -8,9 +8,9 @@
  * on it. A copy is a snapshot of one moment exactly when there is such a C
  * for all its pages at once.
  *
- * First a plain memcpy(), page by page, while the writer runs: its pages
- * come from different moments (usually; on an idle machine the writer may
- * not run during the copy, and then the copy happens to be right).
+ * First a plain memcpy(), page by page, while the writer runs (a page per
+ * 100 us, as a copy written out to a disk or a socket would go): its pages
+ * come from different moments.
  *
  * Then the way CRIU, QEMU's background snapshot and live migration do it:
  * register the region with UFFDIO_REGISTER_MODE_WP, write-protect all of it
@@ -180,10 +180,12 @@ int main(int argc, char *argv[])
         wb_die("pthread_create");
     sleep_ms(20);
 
-    printf("1. a plain copy while the writer runs (memcpy, page by page)\n");
+    printf("1. a plain copy while the writer runs (memcpy, a page per 100 us, as if written out)\n");
     for (size_t p = 0; p < npages; p++) {
         memcpy(snap + p * ps + 8, region + p * ps + 8, ps - 8);
         *word(snap, p) = __atomic_load_n(word(region, p), __ATOMIC_RELAXED);
+        struct timespec t = {0, 100000};
+        nanosleep(&t, NULL);
     }
     uint64_t moment;
     size_t bad = misfits(snap, &moment);
