@@ -8,7 +8,9 @@
  * each advice: the largest size whose knob allows that advice.
  *
  * Part 2 measures it: a 4 MiB region at a 2 MiB boundary is written one
- * byte per page under each advice (none, MADV_HUGEPAGE, MADV_NOHUGEPAGE);
+ * byte per page under each advice (none, MADV_HUGEPAGE, MADV_NOHUGEPAGE),
+ * and a 1 MiB region, too small for a 2 MiB page, without advice (where a
+ * small size set to "always" shows even when the global knob says always);
  * the minor faults give the pages per fault, smaps gives AnonHugePages (the
  * part mapped by 2 MiB entries), and the per-size counters
  * hugepages-NkB/stats/anon_fault_alloc (6.8; system-wide) say which folio
@@ -99,11 +101,12 @@ static int allows(const char *mode, int advice)
     return strcmp(mode, "madvise") == 0 && advice == MADV_HUGEPAGE;
 }
 
-/* Pages one write fault should map: the largest size allowed, else 1. */
-static size_t predicted_pages(int advice)
+/* Pages one write fault should map in an aligned VMA of len bytes: the
+ * largest size allowed that fits, else 1. */
+static size_t predicted_pages(int advice, size_t len)
 {
     for (int i = nsizes - 1; i >= 0; i--)
-        if (allows(sizes[i].mode, advice))
+        if (sizes[i].kb * (size_t)1024 <= len && allows(sizes[i].mode, advice))
             return sizes[i].kb * (size_t)1024 / wb_page_size();
     return 1;
 }
@@ -118,15 +121,16 @@ static long stat_of(unsigned kb, const char *name)
     return atol(buf);
 }
 
-/* REGION bytes of fresh anonymous memory at a multiple of 2 MiB; the
- * surplus of the larger reservation is given back. */
+/* len bytes of fresh anonymous memory at a multiple of len (at most 2 MiB);
+ * the surplus of the larger reservation is given back. */
 static char *aligned_region(size_t len)
 {
+    size_t al = len < PMD ? len : PMD;
     char *r = mmap(NULL, len + PMD, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (r == MAP_FAILED)
         wb_die("mmap %zu bytes", len + PMD);
-    char *a = (char *)(((uintptr_t)r + PMD - 1) & ~(uintptr_t)(PMD - 1));
+    char *a = (char *)(((uintptr_t)r + al - 1) & ~(uintptr_t)(al - 1));
     if (a > r)
         munmap(r, (size_t)(a - r));
     if (a + len < r + len + PMD)
@@ -151,27 +155,28 @@ static const char *advice_name(int advice)
 }
 
 /* [measure] */
-static void measure(int advice)
+static void measure(int advice, size_t len)
 {
-    size_t ps = wb_page_size(), pages = REGION / ps;
-    char *p = aligned_region(REGION);
-    if (advice != 0 && madvise(p, REGION, advice) != 0)
+    size_t ps = wb_page_size(), pages = len / ps;
+    char *p = aligned_region(len);
+    if (advice != 0 && madvise(p, len, advice) != 0)
         wb_die("madvise %s", advice_name(advice));
     for (int i = 0; i < nsizes; i++)
         sizes[i].alloc_before = stat_of(sizes[i].kb, "anon_fault_alloc");
-    long faults = write_pages(p, REGION);
+    long faults = write_pages(p, len);
     long huge_kb = wb_smaps_kb(p, "AnonHugePages");
-    printf("  %-16s %5zu pages %5ld faults %7.1f pages/fault (predicted %zu); AnonHugePages %ld kB\n",
-           advice_name(advice), pages, faults,
-           faults > 0 ? (double)pages / (double)faults : 0.0,
-           predicted_pages(advice), huge_kb);
+    char what[40];
+    snprintf(what, sizeof what, "%s%s", advice_name(advice), len < REGION ? ", 1 MiB" : "");
+    printf("  %-18s %5zu pages %5ld faults %7.1f pages/fault (predicted %zu); AnonHugePages %ld kB\n",
+           what, pages, faults, faults > 0 ? (double)pages / (double)faults : 0.0,
+           predicted_pages(advice, len), huge_kb);
     for (int i = 0; i < nsizes; i++) {
         long after = stat_of(sizes[i].kb, "anon_fault_alloc");
         if (sizes[i].alloc_before >= 0 && after > sizes[i].alloc_before)
             printf("    meanwhile hugepages-%ukB/stats/anon_fault_alloc +%ld (system-wide)\n",
                    sizes[i].kb, after - sizes[i].alloc_before);
     }
-    munmap(p, REGION);
+    munmap(p, len);
 }
 /* [measure] */
 
@@ -208,9 +213,11 @@ int main(int argc, char *argv[])
 
     printf("2. write one byte per page of a fresh %zu kB region at a 2048 kB boundary\n",
            REGION >> 10);
-    measure(0);
-    measure(MADV_HUGEPAGE);
-    measure(MADV_NOHUGEPAGE);
+    measure(0, REGION);
+    measure(MADV_HUGEPAGE, REGION);
+    measure(MADV_NOHUGEPAGE, REGION);
+    printf("   and a 1 MiB VMA at a 1 MiB boundary: too small for 2 MiB, so the largest smaller size allowed\n");
+    measure(0, REGION / 4);
 
     printf("3. MADV_COLLAPSE (6.1): make a 2 MiB page now, whatever the knobs say\n");
     if (wb_on_valgrind()) {
