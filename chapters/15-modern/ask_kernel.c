@@ -49,7 +49,7 @@
 #define NAME "ask_kernel.dat"
 
 static size_t ps, pages, runs;
-static char *map;         /* the file's mapping */
+static char *map; /* the file's mapping */
 static int fd, pagemap_fd, maps_fd;
 static char path[4200];
 
@@ -78,14 +78,18 @@ static double time_it(long (*q)(void))
 /* [verdict] */
 /* Time decides only beyond a factor of 2: closer than that, the order of
  * two medians can change from run to run on a busy machine. */
-static void verdict(const char *newname, double tnew, const char *oldname, double told)
+static void verdict(const char *newname, double tnew, const char *oldname,
+                    double told)
 {
     if (tnew * 2 < told)
-        printf("  verdict: %s is %.1fx faster than %s here\n", newname, told / tnew, oldname);
+        printf("  verdict: %s is %.1fx faster than %s here\n", newname,
+               told / tnew, oldname);
     else if (told * 2 < tnew)
-        printf("  verdict: %s is %.1fx slower than %s here\n", newname, tnew / told, oldname);
+        printf("  verdict: %s is %.1fx slower than %s here\n", newname,
+               tnew / told, oldname);
     else
-        printf("  verdict: %s and %s are within a factor of 2 of each other here: no winner on time\n",
+        printf("  verdict: %s and %s are within a factor of 2 of each other "
+               "here: no winner on time\n",
                newname, oldname);
 }
 /* [verdict] */
@@ -133,28 +137,34 @@ static void cached(void)
     printf("1. which pages of the file are in the page cache?\n");
     long old = q_mincore();
     double told = time_it(q_mincore);
-    printf("  %-30s %d call%-3s %6ld of %zu pages cached    median %.1f us (%zu bytes of vector)\n",
+    printf("  %-30s %d call%-3s %6ld of %zu pages cached    median %.1f us "
+           "(%zu bytes of vector)\n",
            "mincore(2) on the mapping", 1, "", old, pages, told, pages);
     long old2 = q_map_mincore();
     double told2 = time_it(q_map_mincore);
-    printf("  %-30s %d calls   %6ld of %zu pages cached    median %.1f us (without a mapping to hand)\n",
+    printf("  %-30s %d calls   %6ld of %zu pages cached    median %.1f us "
+           "(without a mapping to hand)\n",
            "mmap + mincore + munmap", 3, old2, pages, told2);
     if (wb_on_valgrind()) {
-        printf("  cachestat(2): under Valgrind, which does not know this system call (ENOSYS); run natively\n");
+        printf("  cachestat(2): under Valgrind, which does not know this "
+               "system call (ENOSYS); run natively\n");
         return;
     }
     long now = q_cachestat();
     if (now < 0) {
-        printf("  cachestat(2): %s: added in Linux 6.5; it would have said %ld pages cached, in one call and without a mapping\n",
+        printf("  cachestat(2): %s: added in Linux 6.5; it would have said %ld "
+               "pages cached, in one call and without a mapping\n",
                wb_errname(errno), old);
         return;
     }
     double tnew = time_it(q_cachestat);
-    printf("  %-30s %d call%-3s %6ld of %zu pages cached    median %.1f us (also %llu dirty, %llu under writeback, %llu evicted)\n",
+    printf("  %-30s %d call%-3s %6ld of %zu pages cached    median %.1f us "
+           "(also %llu dirty, %llu under writeback, %llu evicted)\n",
            "cachestat(2) on the descriptor", 1, "", now, pages, tnew,
            (unsigned long long)cs.nr_dirty, (unsigned long long)cs.nr_writeback,
            (unsigned long long)cs.nr_evicted);
-    printf("  answers: %s\n", now == old && old2 == old ? "the same" : "DIFFERENT");
+    printf("  answers: %s\n",
+           now == old && old2 == old ? "the same" : "DIFFERENT");
     verdict("cachestat", tnew, "mmap + mincore + munmap", told2);
 }
 
@@ -192,9 +202,9 @@ static long q_scan(void)
     a.end = (uintptr_t)map + pages * ps;
     a.vec = (uintptr_t)regions;
     a.vec_len = sizeof regions / sizeof regions[0];
-    a.category_mask = PAGE_IS_PRESENT; /* only present pages ... */
+    a.category_mask = PAGE_IS_PRESENT;              /* only present pages ... */
     a.return_mask = PAGE_IS_PRESENT | PAGE_IS_FILE; /* ... reported so */
-    long n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a); /* regions filled */
+    long n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a);   /* regions filled */
     if (n < 0)
         return -1;
     long total = 0;
@@ -207,29 +217,38 @@ static long q_scan(void)
 
 static void mapped(void)
 {
-    printf("2. which pages of the mapping are in this process's page tables?\n");
+    printf(
+        "2. which pages of the mapping are in this process's page tables?\n");
     long old = q_pagemap();
     size_t old_runs = runs_found;
     double told = time_it(q_pagemap);
-    printf("  %-30s %d call%-3s %6ld present, in %zu runs  median %.1f us (%zu bytes read, 8 a page)\n",
-           "pread(2) of /proc/self/pagemap", 1, "", old, old_runs, told, pages * 8);
+    printf("  %-30s %d call%-3s %6ld present, in %zu runs  median %.1f us (%zu "
+           "bytes read, 8 a page)\n",
+           "pread(2) of /proc/self/pagemap", 1, "", old, old_runs, told,
+           pages * 8);
     memset(regions, 0, sizeof regions);
     long now = q_scan();
     if (now < 0) {
-        printf("  PAGEMAP_SCAN: %s: added in Linux 6.7; it would have returned the %zu runs themselves\n",
+        printf("  PAGEMAP_SCAN: %s: added in Linux 6.7; it would have returned "
+               "the %zu runs themselves\n",
                wb_errname(errno), old_runs);
         return;
     }
     size_t new_runs = runs_found;
     double tnew = time_it(q_scan);
-    printf("  %-30s %d call%-3s %6ld present, in %zu runs  median %.1f us (%zu bytes returned, 24 a run)\n",
-           "ioctl(PAGEMAP_SCAN)", 1, "", now, new_runs, tnew, new_runs * sizeof(struct page_region));
+    printf("  %-30s %d call%-3s %6ld present, in %zu runs  median %.1f us (%zu "
+           "bytes returned, 24 a run)\n",
+           "ioctl(PAGEMAP_SCAN)", 1, "", now, new_runs, tnew,
+           new_runs * sizeof(struct page_region));
     for (size_t i = 0; i < new_runs; i++)
         printf("    run %zu: pages %zu..%zu%s\n", i + 1,
                (size_t)((regions[i].start - (uintptr_t)map) / ps),
                (size_t)((regions[i].end - (uintptr_t)map) / ps),
-               regions[i].categories & PAGE_IS_FILE ? ", PAGE_IS_PRESENT|PAGE_IS_FILE" : ", PAGE_IS_PRESENT");
-    printf("  answers: %s\n", now == old && new_runs == old_runs ? "the same" : "DIFFERENT");
+               regions[i].categories & PAGE_IS_FILE
+                   ? ", PAGE_IS_PRESENT|PAGE_IS_FILE"
+                   : ", PAGE_IS_PRESENT");
+    printf("  answers: %s\n",
+           now == old && new_runs == old_runs ? "the same" : "DIFFERENT");
     verdict("PAGEMAP_SCAN", tnew, "pagemap", told);
 }
 
@@ -242,7 +261,7 @@ struct vma {
 };
 static struct vma got;
 static unsigned long target; /* the address asked about */
-static int reads;           /* read(2) calls of the last parse */
+static int reads;            /* read(2) calls of the last parse */
 
 static long q_maps(void)
 {
@@ -267,13 +286,15 @@ static long q_maps(void)
             unsigned long s, e, off, ino;
             char perms[5];
             int name_at = 0;
-            if (sscanf(line, "%lx-%lx %4s %lx %*x:%*x %lu %n", &s, &e, perms, &off, &ino, &name_at) < 5)
+            if (sscanf(line, "%lx-%lx %4s %lx %*x:%*x %lu %n", &s, &e, perms,
+                       &off, &ino, &name_at) < 5)
                 continue;
             if (target < s || target >= e)
                 continue;
             got.start = s, got.end = e, got.offset = off, got.inode = ino;
             memcpy(got.perms, perms, 5);
-            snprintf(got.name, sizeof got.name, "%s", name_at ? line + name_at : "");
+            snprintf(got.name, sizeof got.name, "%s",
+                     name_at ? line + name_at : "");
             found = 1;
         }
     }
@@ -289,7 +310,7 @@ static long q_query(void)
     struct procmap_query q;
     memset(&q, 0, sizeof q);
     q.size = sizeof q;
-    q.query_addr = target;          /* the VMA covering this address */
+    q.query_addr = target; /* the VMA covering this address */
     q.vma_name_addr = (uintptr_t)name;
     q.vma_name_size = sizeof name;
     if (ioctl(maps_fd, PROCMAP_QUERY, &q) != 0)
@@ -315,24 +336,30 @@ static int same_vma(const struct vma *a, const struct vma *b)
 
 static void vma_of(long nvmas)
 {
-    printf("3. which VMA holds the address of page %zu of the mapping? (/proc/self/maps: %ld lines)\n",
+    printf("3. which VMA holds the address of page %zu of the mapping? "
+           "(/proc/self/maps: %ld lines)\n",
            pages / 2, nvmas);
     target = (uintptr_t)map + pages / 2 * ps;
     if (!q_maps())
         wb_fatal("the mapping is not in /proc/self/maps");
     double told = time_it(q_maps);
-    printf("  %-30s %d calls  +0x0..+0x%lx %s %08lx %s  median %.1f us (open, %d reads, close)\n",
-           "parse /proc/self/maps", reads + 2, got.end - got.start, got.perms, got.offset,
-           got.name, told, reads);
+    printf("  %-30s %d calls  +0x0..+0x%lx %s %08lx %s  median %.1f us (open, "
+           "%d reads, close)\n",
+           "parse /proc/self/maps", reads + 2, got.end - got.start, got.perms,
+           got.offset, got.name, told, reads);
     long rc = q_query();
     if (rc < 0) {
-        printf("  PROCMAP_QUERY: %s: added in Linux 6.11; it would have returned the same VMA in one ioctl on an open /proc/self/maps\n",
-               wb_errname(errno));
+        printf(
+            "  PROCMAP_QUERY: %s: added in Linux 6.11; it would have returned "
+            "the same VMA in one ioctl on an open /proc/self/maps\n",
+            wb_errname(errno));
         return;
     }
     double tnew = time_it(q_query);
-    printf("  %-30s %d call    +0x0..+0x%lx %s %08lx %s  median %.1f us (on a descriptor opened once)\n",
-           "ioctl(PROCMAP_QUERY)", 1, qgot.end - qgot.start, qgot.perms, qgot.offset, qgot.name, tnew);
+    printf("  %-30s %d call    +0x0..+0x%lx %s %08lx %s  median %.1f us (on a "
+           "descriptor opened once)\n",
+           "ioctl(PROCMAP_QUERY)", 1, qgot.end - qgot.start, qgot.perms,
+           qgot.offset, qgot.name, tnew);
     printf("  answers: %s\n", same_vma(&got, &qgot) ? "the same" : "DIFFERENT");
     verdict("PROCMAP_QUERY", tnew, "parsing maps", told);
 }
@@ -356,11 +383,14 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 3)
         wb_usage("too many arguments");
-    pages = (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 16, 262144) : 4096);
+    pages =
+        (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 16, 262144) : 4096);
     if (pages % 4 != 0)
         wb_usage("pages '%s': not a multiple of 4", argv[i]);
-    long vmas = i + 1 < argc ? wb_long_arg(argv[i + 1], "vmas", 0, 30000) : 2000;
-    runs = (size_t)(i + 2 < argc ? wb_long_arg(argv[i + 2], "runs", 1, 10001) : 101);
+    long vmas =
+        i + 1 < argc ? wb_long_arg(argv[i + 1], "vmas", 0, 30000) : 2000;
+    runs = (size_t)(i + 2 < argc ? wb_long_arg(argv[i + 2], "runs", 1, 10001)
+                                 : 101);
     ps = wb_page_size();
 
     /* the file: written, synced, two quarters dropped from the cache */
@@ -383,7 +413,8 @@ int main(int argc, char *argv[])
         wb_die("fdatasync '%s'", path);
     size_t q = pages / 4;
     posix_fadvise(fd, (off_t)(q * ps), (off_t)(q * ps), POSIX_FADV_DONTNEED);
-    posix_fadvise(fd, (off_t)(3 * q * ps), (off_t)(q * ps), POSIX_FADV_DONTNEED);
+    posix_fadvise(fd, (off_t)(3 * q * ps), (off_t)(q * ps),
+                  POSIX_FADV_DONTNEED);
     map = mmap(NULL, pages * ps, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED)
         wb_die("mmap '%s'", path);
@@ -397,7 +428,8 @@ int main(int argc, char *argv[])
     /* the long maps file: every other page of a reservation readable
      * (made after the file's mapping, so below it: parsing reads past it) */
     if (vmas > 0) {
-        char *r = mmap(NULL, (size_t)vmas * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *r = mmap(NULL, (size_t)vmas * ps, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (r == MAP_FAILED)
             wb_die("mmap %ld pages", vmas);
         for (long k = 1; k < vmas; k += 2)
@@ -409,8 +441,10 @@ int main(int argc, char *argv[])
     if ((maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC)) < 0)
         wb_die("open /proc/self/maps");
 
-    printf("a file of %zu pages, written and synced; quarters 2 and 4 dropped (POSIX_FADV_DONTNEED); "
-           "mapped once, quarters 1 and 3 read through the mapping; %zu runs of each query\n",
+    printf("a file of %zu pages, written and synced; quarters 2 and 4 dropped "
+           "(POSIX_FADV_DONTNEED); "
+           "mapped once, quarters 1 and 3 read through the mapping; %zu runs "
+           "of each query\n",
            pages, runs);
     cached();
     mapped();

@@ -47,8 +47,8 @@
 enum { MAX_SIZES = 16 };
 
 struct size_knob {
-    unsigned kb;      /* folio size */
-    char mode[16];    /* its knob: always, inherit, madvise, never */
+    unsigned kb;       /* folio size */
+    char mode[16];     /* its knob: always, inherit, madvise, never */
     long alloc_before; /* stats/anon_fault_alloc, or -1 */
 };
 
@@ -139,7 +139,8 @@ static char *aligned_region(size_t len)
 }
 
 /* Not instrumented under ASan: its shadow memory would add faults. */
-__attribute__((no_sanitize_address)) static long write_pages(char *p, size_t len)
+__attribute__((no_sanitize_address)) static long write_pages(char *p,
+                                                             size_t len)
 {
     long f0 = wb_minor_faults();
     for (size_t off = 0; off < len; off += wb_page_size())
@@ -166,14 +167,18 @@ static void measure(int advice, size_t len)
     long faults = write_pages(p, len);
     long huge_kb = wb_smaps_kb(p, "AnonHugePages");
     char what[40];
-    snprintf(what, sizeof what, "%s%s", advice_name(advice), len < REGION ? ", 1 MiB" : "");
-    printf("  %-18s %5zu pages %5ld faults %7.1f pages/fault (predicted %zu); AnonHugePages %ld kB\n",
-           what, pages, faults, faults > 0 ? (double)pages / (double)faults : 0.0,
+    snprintf(what, sizeof what, "%s%s", advice_name(advice),
+             len < REGION ? ", 1 MiB" : "");
+    printf("  %-18s %5zu pages %5ld faults %7.1f pages/fault (predicted %zu); "
+           "AnonHugePages %ld kB\n",
+           what, pages, faults,
+           faults > 0 ? (double)pages / (double)faults : 0.0,
            predicted_pages(advice, len), huge_kb);
     for (int i = 0; i < nsizes; i++) {
         long after = stat_of(sizes[i].kb, "anon_fault_alloc");
         if (sizes[i].alloc_before >= 0 && after > sizes[i].alloc_before)
-            printf("    meanwhile hugepages-%ukB/stats/anon_fault_alloc +%ld (system-wide)\n",
+            printf("    meanwhile hugepages-%ukB/stats/anon_fault_alloc +%ld "
+                   "(system-wide)\n",
                    sizes[i].kb, after - sizes[i].alloc_before);
     }
     munmap(p, len);
@@ -201,7 +206,9 @@ int main(int argc, char *argv[])
     printf("1. the knobs (" THP_DIR ")\n");
     printf("  enabled (all sizes set to inherit): %s\n", thp_mode);
     if (nsizes == 0)
-        printf("  no hugepages-NkB directories: this kernel predates multi-size THP (Linux 6.8); only 2048 kB pages, by the global knob\n");
+        printf(
+            "  no hugepages-NkB directories: this kernel predates multi-size "
+            "THP (Linux 6.8); only 2048 kB pages, by the global knob\n");
     for (int i = 0; i < nsizes; i++)
         printf("  hugepages-%ukB/enabled: %s\n", sizes[i].kb, sizes[i].mode);
     if (nsizes == 0) {
@@ -211,20 +218,25 @@ int main(int argc, char *argv[])
         nsizes = 1;
     }
 
-    printf("2. write one byte per page of a fresh %zu kB region at a 2048 kB boundary\n",
+    printf("2. write one byte per page of a fresh %zu kB region at a 2048 kB "
+           "boundary\n",
            REGION >> 10);
     measure(0, REGION);
     measure(MADV_HUGEPAGE, REGION);
     measure(MADV_NOHUGEPAGE, REGION);
-    printf("   and a 1 MiB VMA at a 1 MiB boundary: too small for 2 MiB, so the largest smaller size allowed\n");
+    printf("   and a 1 MiB VMA at a 1 MiB boundary: too small for 2 MiB, so "
+           "the largest smaller size allowed\n");
     measure(0, REGION / 4);
 
-    printf("3. MADV_COLLAPSE (6.1): make a 2 MiB page now, whatever the knobs say\n");
+    printf("3. MADV_COLLAPSE (6.1): make a 2 MiB page now, whatever the knobs "
+           "say\n");
     if (wb_on_valgrind()) {
-        printf("  under Valgrind: its own memory layout hides what the kernel collapses; run natively\n");
+        printf("  under Valgrind: its own memory layout hides what the kernel "
+               "collapses; run natively\n");
         return 0;
     }
-    char *one = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *one = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (one == MAP_FAILED)
         wb_die("mmap 1 page");
     one[0] = 1;
@@ -240,7 +252,8 @@ int main(int argc, char *argv[])
     collapse("range of the first 2 MiB, aligned:", p, PMD);
     long rss1 = wb_smaps_kb(p, "Rss");
     long faults = write_pages(p + ps, PMD - ps);
-    printf("  Rss of the VMA: %ld kB before, %ld kB after; writing the other %zu pages: %ld faults\n",
+    printf("  Rss of the VMA: %ld kB before, %ld kB after; writing the other "
+           "%zu pages: %ld faults\n",
            rss0, rss1, PMD / ps - 1, faults);
     munmap(p, REGION);
     return 0;

@@ -70,7 +70,8 @@ static void child_main(size_t len)
         wb_die("child: open '%s'", path);
     struct where w;
     w.file = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-    w.anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    w.anon = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (w.file == MAP_FAILED || w.anon == MAP_FAILED)
         wb_die("child: mmap");
     madvise(w.anon, len, MADV_NOHUGEPAGE); /* count in small pages */
@@ -94,7 +95,8 @@ static void child_main(size_t len)
 static struct rss ask_rss(void)
 {
     struct rss r;
-    if (write(to_child[1], "r", 1) != 1 || read(from_child[0], &r, sizeof r) != (ssize_t)sizeof r)
+    if (write(to_child[1], "r", 1) != 1 ||
+        read(from_child[0], &r, sizeof r) != (ssize_t)sizeof r)
         wb_fatal("the child did not answer");
     return r;
 }
@@ -102,11 +104,13 @@ static struct rss ask_rss(void)
 static void show_rss(const char *when)
 {
     struct rss r = ask_rss();
-    printf("  child's Rss %s: file region %ld kB, anonymous region %ld kB\n", when, r.file_kb, r.anon_kb);
+    printf("  child's Rss %s: file region %ld kB, anonymous region %ld kB\n",
+           when, r.file_kb, r.anon_kb);
 }
 
 /* [advise] */
-static void advise(int pidfd, const char *what, void *addr, size_t len, int advice, const char *name)
+static void advise(int pidfd, const char *what, void *addr, size_t len,
+                   int advice, const char *name)
 {
     struct iovec iov = {.iov_base = addr, .iov_len = len};
     ssize_t n = sys_process_madvise(pidfd, &iov, 1, advice, 0);
@@ -115,12 +119,16 @@ static void advise(int pidfd, const char *what, void *addr, size_t len, int advi
     if (n >= 0)
         printf("%zd bytes advised\n", n);
     else if (err == EPERM)
-        printf("EPERM: advice for another process needs CAP_SYS_NICE (and ptrace read access to it)\n");
+        printf("EPERM: advice for another process needs CAP_SYS_NICE (and "
+               "ptrace read access to it)\n");
     else if (err == EINVAL && advice == MADV_DONTNEED)
-        printf("EINVAL: only MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED and MADV_COLLAPSE may be given to another process\n");
+        printf("EINVAL: only MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED and "
+               "MADV_COLLAPSE may be given to another process\n");
     else if (err == ENOSYS)
-        printf("ENOSYS: %s\n", wb_on_valgrind() ? "Valgrind does not know this system call; run natively"
-                                                  : "process_madvise(2) came in Linux 5.10");
+        printf("ENOSYS: %s\n",
+               wb_on_valgrind()
+                   ? "Valgrind does not know this system call; run natively"
+                   : "process_madvise(2) came in Linux 5.10");
     else
         printf("%s\n", wb_errname(err));
 }
@@ -132,7 +140,8 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    size_t pages = (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 16, 65536) : 1024);
+    size_t pages =
+        (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 16, 65536) : 1024);
     size_t ps = wb_page_size(), len = pages * ps;
 
     const char *dir = getenv("TMPDIR");
@@ -163,15 +172,17 @@ int main(int argc, char *argv[])
         wb_fatal("the child did not start");
 
     long swap = wb_meminfo_kb("SwapTotal");
-    printf("a child mapped a %zu-page file (MAP_SHARED, read) and a %zu-page anonymous region (written); SwapTotal %ld kB\n",
+    printf("a child mapped a %zu-page file (MAP_SHARED, read) and a %zu-page "
+           "anonymous region (written); SwapTotal %ld kB\n",
            pages, pages, swap);
     show_rss("at first");
     int pidfd = sys_pidfd_open(child, 0);
     if (pidfd < 0) {
         int err = errno;
         printf("pidfd_open(2): %s: %s\n", wb_errname(err),
-               err == ENOSYS && wb_on_valgrind() ? "Valgrind does not know this system call; run natively"
-                                                 : "pidfds came in Linux 5.3");
+               err == ENOSYS && wb_on_valgrind()
+                   ? "Valgrind does not know this system call; run natively"
+                   : "pidfds came in Linux 5.3");
         return 0;
     }
     advise(pidfd, "file", w.file, len, MADV_PAGEOUT, "MADV_PAGEOUT");

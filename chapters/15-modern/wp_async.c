@@ -107,9 +107,11 @@ static void *writer(void *arg)
     uint64_t x = 88172645463325252ULL;
     while (!atomic_load_explicit(&stop_writer, memory_order_relaxed)) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        size_t page = x % 4096 == 0 ? (size_t)(x >> 8) % npages : (size_t)(x >> 8) % HOT;
+        size_t page =
+            x % 4096 == 0 ? (size_t)(x >> 8) % npages : (size_t)(x >> 8) % HOT;
         size_t off = (size_t)(x >> 32) % (ps / 8) * 8;
-        __atomic_store_n((uint64_t *)(void *)(region + page * ps + off), x, __ATOMIC_RELAXED);
+        __atomic_store_n((uint64_t *)(void *)(region + page * ps + off), x,
+                         __ATOMIC_RELAXED);
         atomic_fetch_add_explicit(&stores, 1, memory_order_relaxed);
     }
     return NULL;
@@ -127,7 +129,8 @@ static int open_uffd(void)
 {
     int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
     if (fd == -1 && errno == EPERM)
-        fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+        fd = (int)syscall(SYS_userfaultfd,
+                          O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
     return fd;
 }
 
@@ -137,10 +140,13 @@ int main(int argc, char *argv[])
     int i = wb_simple_args(argc, argv);
     if (argc - i > 1)
         wb_usage("too many arguments");
-    npages = (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 256, 65536) : 1024);
+    npages =
+        (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 256, 65536) : 1024);
     ps = wb_page_size();
-    region = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    copy = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    region = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    copy = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED || copy == MAP_FAILED)
         wb_die("mmap %zu pages", npages);
 
@@ -148,15 +154,20 @@ int main(int argc, char *argv[])
     if (uffd == -1) {
         int err = errno;
         printf("userfaultfd(2): %s%s: nothing to show here\n", wb_errname(err),
-               err == ENOSYS && wb_on_valgrind() ? " (Valgrind does not implement it)" : "");
+               err == ENOSYS && wb_on_valgrind()
+                   ? " (Valgrind does not implement it)"
+                   : "");
         return 0;
     }
     /* [setup] */
     struct uffdio_api api = {.api = UFFD_API,
-                             .features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED};
+                             .features = UFFD_FEATURE_WP_ASYNC |
+                                         UFFD_FEATURE_WP_UNPOPULATED};
     if (ioctl(uffd, UFFDIO_API, &api) != 0) {
-        printf("UFFDIO_API with UFFD_FEATURE_WP_ASYNC: %s: the asynchronous mode came in Linux 6.7 "
-               "(before it, each write fault is a message a handler must answer: wp_snapshot)\n",
+        printf("UFFDIO_API with UFFD_FEATURE_WP_ASYNC: %s: the asynchronous "
+               "mode came in Linux 6.7 "
+               "(before it, each write fault is a message a handler must "
+               "answer: wp_snapshot)\n",
                wb_errname(errno));
         return 0;
     }
@@ -171,8 +182,10 @@ int main(int argc, char *argv[])
     size_t np;
     scan_written(&np); /* the first scan protects every page */
     /* [setup] */
-    printf("a region of %zu pages, registered for write-protection with UFFD_FEATURE_WP_ASYNC; "
-           "a first PAGEMAP_SCAN (PM_SCAN_WP_MATCHING) protected it all\n", npages);
+    printf("a region of %zu pages, registered for write-protection with "
+           "UFFD_FEATURE_WP_ASYNC; "
+           "a first PAGEMAP_SCAN (PM_SCAN_WP_MATCHING) protected it all\n",
+           npages);
 
     printf("1. stores into known pages, each followed by a scan\n");
     size_t a[] = {3, 4, 5, 100}, b[] = {4, 200, 201};
@@ -190,10 +203,13 @@ int main(int argc, char *argv[])
     struct uffd_msg msg;
     ssize_t got = read(uffd, &msg, sizeof msg);
     printf("  messages on the userfaultfd: %s\n",
-           got < 0 && errno == EAGAIN ? "none (EAGAIN): the kernel resolved every write fault itself"
-                                      : "SOME (unexpected)");
+           got < 0 && errno == EAGAIN
+               ? "none (EAGAIN): the kernel resolved every write fault itself"
+               : "SOME (unexpected)");
 
-    printf("2. pre-copy while a writer thread stores (mostly into %d hot pages)\n", HOT);
+    printf(
+        "2. pre-copy while a writer thread stores (mostly into %d hot pages)\n",
+        HOT);
     pthread_t w;
     if ((errno = pthread_create(&w, NULL, writer, NULL)) != 0)
         wb_die("pthread_create");
@@ -203,7 +219,8 @@ int main(int argc, char *argv[])
     int round;
     size_t last = SIZE_MAX, again = 0, first = 0;
     for (round = 1; round <= 8; round++) {
-        struct timespec t = {0, 2000000}; /* the copier's pace: a round per 2 ms */
+        struct timespec t = {0,
+                             2000000}; /* the copier's pace: a round per 2 ms */
         nanosleep(&t, NULL);
         long n = scan_written(&np);
         copy_runs(n);
@@ -216,13 +233,16 @@ int main(int argc, char *argv[])
     }
     if (round > 8)
         round = 8;
-    printf("  rounds 1 to %d, one per 2 ms: %zu pages written since round 0 in round 1, %zu in the last; "
-           "%zu copied again in all\n", round, first, np, again);
+    printf("  rounds 1 to %d, one per 2 ms: %zu pages written since round 0 in "
+           "round 1, %zu in the last; "
+           "%zu copied again in all\n",
+           round, first, np, again);
     atomic_store(&stop_writer, true);
     pthread_join(w, NULL);
     long n = scan_written(&np);
     copy_runs(n);
-    printf("  stop the writer (after %lu stores) and copy the %zu pages of the last scan (stop-and-copy)\n",
+    printf("  stop the writer (after %lu stores) and copy the %zu pages of the "
+           "last scan (stop-and-copy)\n",
            atomic_load(&stores), np);
     int same = memcmp(copy, region, npages * ps) == 0;
     printf("  the copy equals the region: %s\n", same ? "yes" : "NO");

@@ -65,7 +65,8 @@ static uint64_t *word(char *base, size_t page)
 static void *writer(void *arg)
 {
     (void)arg;
-    for (uint64_t c = 1; !atomic_load_explicit(&stop_writer, memory_order_relaxed); c++) {
+    for (uint64_t c = 1;
+         !atomic_load_explicit(&stop_writer, memory_order_relaxed); c++) {
         __atomic_store_n(word(region, c % npages), c, __ATOMIC_RELAXED);
         atomic_store_explicit(&last_write, c, memory_order_relaxed);
     }
@@ -126,8 +127,10 @@ static void *handler(void *arg)
             !(msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
             continue;
         wp_faults++;
-        save_page((size_t)((char *)(uintptr_t)msg.arg.pagefault.address - region) / ps,
-                  &by_handler);
+        save_page(
+            (size_t)((char *)(uintptr_t)msg.arg.pagefault.address - region) /
+                ps,
+            &by_handler);
     }
     return NULL;
 }
@@ -138,12 +141,17 @@ static int open_uffd(void)
     int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
     if (fd == -1 && errno == EPERM) {
         printf("  userfaultfd(2): EPERM; again with UFFD_USER_MODE_ONLY: ");
-        fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-        printf("%s\n", fd == -1 ? wb_errname(errno) : "ok (the writer's faults are user-mode faults)");
+        fd = (int)syscall(SYS_userfaultfd,
+                          O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+        printf("%s\n", fd == -1
+                           ? wb_errname(errno)
+                           : "ok (the writer's faults are user-mode faults)");
     } else if (fd == -1) {
         int err = errno;
         printf("  userfaultfd(2): %s%s\n", wb_errname(err),
-               err == ENOSYS && wb_on_valgrind() ? ": Valgrind does not implement this system call" : "");
+               err == ENOSYS && wb_on_valgrind()
+                   ? ": Valgrind does not implement this system call"
+                   : "");
     } else {
         printf("  userfaultfd(2): ok\n");
     }
@@ -164,8 +172,10 @@ int main(int argc, char *argv[])
         wb_usage("too many arguments");
     npages = (size_t)(i < argc ? wb_long_arg(argv[i], "pages", 2, 65536) : 256);
     ps = wb_page_size();
-    region = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    snap = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    region = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    snap = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     copied = calloc(npages, sizeof *copied);
     if (region == MAP_FAILED || snap == MAP_FAILED || copied == NULL)
         wb_die("mmap %zu pages", npages);
@@ -173,14 +183,16 @@ int main(int argc, char *argv[])
      * never touched cannot be write-protected */
     memset(region, 0, npages * ps);
 
-    printf("a region of %zu pages; a writer thread puts store number c into page c mod %zu, as fast as it can\n",
+    printf("a region of %zu pages; a writer thread puts store number c into "
+           "page c mod %zu, as fast as it can\n",
            npages, npages);
     pthread_t w, h;
     if ((errno = pthread_create(&w, NULL, writer, NULL)) != 0)
         wb_die("pthread_create");
     sleep_ms(20);
 
-    printf("1. a plain copy while the writer runs (memcpy, a page per 100 us, as if written out)\n");
+    printf("1. a plain copy while the writer runs (memcpy, a page per 100 us, "
+           "as if written out)\n");
     for (size_t p = 0; p < npages; p++) {
         memcpy(snap + p * ps + 8, region + p * ps + 8, ps - 8);
         *word(snap, p) = __atomic_load_n(word(region, p), __ATOMIC_RELAXED);
@@ -190,10 +202,12 @@ int main(int argc, char *argv[])
     uint64_t moment;
     size_t bad = misfits(snap, &moment);
     if (bad == 0)
-        printf("  the copy fits the moment after store %llu in every page (the writer did not run during the copy)\n",
+        printf("  the copy fits the moment after store %llu in every page (the "
+               "writer did not run during the copy)\n",
                (unsigned long long)moment);
     else
-        printf("  the copy fits no single moment: %zu of %zu pages differ from the region after store %llu, its latest\n",
+        printf("  the copy fits no single moment: %zu of %zu pages differ from "
+               "the region after store %llu, its latest\n",
                bad, npages, (unsigned long long)moment);
 
     printf("2. a snapshot with userfaultfd write-protection\n");
@@ -213,7 +227,8 @@ int main(int argc, char *argv[])
         .mode = UFFDIO_REGISTER_MODE_WP,
     };
     if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
-        printf("  UFFDIO_REGISTER_MODE_WP: %s: anonymous memory needs Linux 5.7 and CONFIG_HAVE_ARCH_USERFAULTFD_WP\n",
+        printf("  UFFDIO_REGISTER_MODE_WP: %s: anonymous memory needs Linux "
+               "5.7 and CONFIG_HAVE_ARCH_USERFAULTFD_WP\n",
                wb_errname(errno));
         atomic_store(&stop_writer, true);
         pthread_join(w, NULL);
@@ -230,7 +245,9 @@ int main(int argc, char *argv[])
         wb_die("UFFDIO_WRITEPROTECT");
     unsigned long at_moment = atomic_load(&last_write);
     /* [register] */
-    printf("  UFFDIO_WRITEPROTECT over all %zu pages (one ioctl): the moment of the snapshot\n", npages);
+    printf("  UFFDIO_WRITEPROTECT over all %zu pages (one ioctl): the moment "
+           "of the snapshot\n",
+           npages);
     for (size_t p = 0; p < npages; p++) {
         save_page(p, &by_copier);
         struct timespec t = {0, 100000}; /* the same pace as the plain copy */
@@ -242,16 +259,19 @@ int main(int argc, char *argv[])
     atomic_store(&stop_handler, true);
     pthread_join(h, NULL);
 
-    printf("  the copier copied %ld pages in order; the handler copied %ld first, on %ld write faults\n",
+    printf("  the copier copied %ld pages in order; the handler copied %ld "
+           "first, on %ld write faults\n",
            by_copier, by_handler, wp_faults);
     bad = misfits(snap, &moment);
-    printf("  the snapshot is the region after store %llu: %s\n", (unsigned long long)moment,
-           bad == 0 ? "every page fits" : "NO");
-    printf("  (the writer had finished store %lu when the ioctl returned; %lu stores while the copy ran)\n",
+    printf("  the snapshot is the region after store %llu: %s\n",
+           (unsigned long long)moment, bad == 0 ? "every page fits" : "NO");
+    printf("  (the writer had finished store %lu when the ioctl returned; %lu "
+           "stores while the copy ran)\n",
            at_moment, after_copy - at_moment);
     uint64_t end;
     size_t lost = misfits(region, &end);
-    printf("  the region after the writer stopped: every page holds its last store, up to %llu: %s\n",
+    printf("  the region after the writer stopped: every page holds its last "
+           "store, up to %llu: %s\n",
            (unsigned long long)end, lost == 0 ? "yes, no store lost" : "NO");
     return bad == 0 && lost == 0 ? 0 : 1;
 }

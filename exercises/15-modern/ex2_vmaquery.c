@@ -82,7 +82,7 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #include <linux/fs.h>
 #else
-#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY                _IOWR('f', 17, struct procmap_query)
 #define PROCMAP_QUERY_VMA_READABLE   0x01
 #define PROCMAP_QUERY_VMA_WRITABLE   0x02
 #define PROCMAP_QUERY_VMA_EXECUTABLE 0x04

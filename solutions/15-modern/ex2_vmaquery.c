@@ -82,7 +82,7 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #include <linux/fs.h>
 #else
-#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY                _IOWR('f', 17, struct procmap_query)
 #define PROCMAP_QUERY_VMA_READABLE   0x01
 #define PROCMAP_QUERY_VMA_WRITABLE   0x02
 #define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
@@ -160,13 +160,13 @@ static int by_parsing(const char *arg, unsigned long long addr)
         char perms[5];
         int name_at = 0;
         line[strcspn(line, "\n")] = '\0';
-        if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, perms, &off,
-                   &maj, &min, &ino, &name_at) < 7)
+        if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end,
+                   perms, &off, &maj, &min, &ino, &name_at) < 7)
             continue;
         if (addr < start || addr >= end)
             continue;
-        printf("%s: %llx-%llx %s %08llx %02x:%02x %llu%s%s\n", arg, start, end, perms, off,
-               maj, min, ino, name_at && line[name_at] ? " " : "",
+        printf("%s: %llx-%llx %s %08llx %02x:%02x %llu%s%s\n", arg, start, end,
+               perms, off, maj, min, ino, name_at && line[name_at] ? " " : "",
                name_at ? line + name_at : "");
         found = 1;
     }
@@ -204,7 +204,8 @@ int main(int argc, char *argv[])
         printf("method: /proc/%ld/maps\n", pid);
     for (int k = i + 1; k < argc; k++) {
         unsigned long long addr = parse_addr(argv[k]);
-        int r = use_ioctl ? by_ioctl(fd, argv[k], addr) : by_parsing(argv[k], addr);
+        int r =
+            use_ioctl ? by_ioctl(fd, argv[k], addr) : by_parsing(argv[k], addr);
         if (r == 0)
             printf("%s: not mapped\n", argv[k]);
     }
