@@ -246,7 +246,7 @@ predicted() {
   # nobody writes its file in a directory of its own (as_nobody makes the
   # test's directory 755)
   mkdir -m 1777 w
-  TMPDIR=$BATS_TEST_TMPDIR/w as_nobody "$(demo_path pmadvise)" 64
+  TMPDIR=w as_nobody "$(demo_path pmadvise)" 64 # relative: the parents are 0700
   assert_success
   assert_line "process_madvise(pidfd, the file region, MADV_PAGEOUT): EPERM: advice for another process needs CAP_SYS_NICE (and ptrace read access to it)"
   refute_line --partial "bytes advised"
