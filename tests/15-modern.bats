@@ -354,8 +354,12 @@ mode_allows() {
 # predicted ADVICE [MAXKB]: pages one write fault maps, from the doctor's
 # facts, in an aligned VMA of MAXKB (default 4096) kB.
 predicted() {
-  local best=1 s kb mode
-  for s in $(fact thp_sizes); do
+  local best=1 s kb mode sizes
+  sizes=$(fact thp_sizes)
+  # Before 6.8 there are no hugepages-NkB knobs (the fact is empty): the one
+  # size is the PMD's (512 pages of 4 KiB), under the global knob.
+  [[ -n $sizes ]] || sizes="$((PAGE / 8 * PAGE / 1024)):inherit"
+  for s in $sizes; do
     kb=${s%%:*} mode=${s#*:}
     ((kb <= ${2:-4096})) || continue
     if mode_allows "$mode" "$1"; then best=$((kb * 1024 / PAGE)); fi
@@ -453,8 +457,9 @@ predicted() {
   refute_line --partial DIFFERENT
   # a verdict for every pair it could measure, from its own numbers
   local answers verdicts
-  answers=$(grep -c '^  answers: the same$' <<<"$output")
-  verdicts=$(grep -cE '^  verdict: .* (faster than|slower than|within a factor of 2 of each other here)' <<<"$output")
+  # (none at all on a kernel that has none of the three new ways)
+  answers=$(grep -c '^  answers: the same$' <<<"$output" || true)
+  verdicts=$(grep -cE '^  verdict: .* (faster than|slower than|within a factor of 2 of each other here)' <<<"$output" || true)
   assert_equal "$verdicts" "$answers"
   assert_equal "$(ls -A)" ""
 }
