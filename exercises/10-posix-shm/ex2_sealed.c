@@ -41,7 +41,8 @@
  * Output on stdout, one line, N the memfd's size in bytes and LIST its
  * seals as F_GET_SEALS gives them, named in the order F_SEAL_SEAL,
  * F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE, F_SEAL_FUTURE_WRITE and
- * separated by one space, or `(none)`:
+ * separated by one space, or `(none)` (F_SEAL_EXEC, which Linux 6.3 adds
+ * to a memfd when vm.memfd_noexec asks for it, is not named):
  *   recv:  received N bytes, seals: LIST
  *          e.g. "received 5000 bytes, seals: F_SEAL_SHRINK F_SEAL_GROW
  *          F_SEAL_WRITE"
