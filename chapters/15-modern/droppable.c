@@ -12,7 +12,9 @@
  * are still there (kept in memory where there is no swap, or swapped out
  * and read back in; their contents survive either way). A child made by
  * fork(2) sees the droppable pages as zeros too. Last, what MAP_DROPPABLE
- * refuses: a file, MAP_SHARED, and MADV_KEEPONFORK.
+ * refuses: a file, and MADV_KEEPONFORK. It is a map type of its own
+ * (0x08), so it cannot be combined with another: MAP_DROPPABLE | MAP_SHARED
+ * is type 0x09, which does not exist, and gets EINVAL for that reason.
  *
  * This is what the kernel's vDSO getrandom() keeps its per-thread state
  * in: bytes that are cheap to recompute and must never reach swap or a
@@ -123,7 +125,7 @@ int main(int argc, char *argv[])
     close(fd);
     void *s = mmap(NULL, ps, PROT_READ,
                    MAP_DROPPABLE | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    printf("  MAP_DROPPABLE | MAP_SHARED: %s\n",
+    printf("  MAP_DROPPABLE | MAP_SHARED (type 0x09, no such type): %s\n",
            s == MAP_FAILED ? wb_errname(errno) : "ok");
     printf("  madvise(MADV_KEEPONFORK): %s\n",
            madvise(d, ps, MADV_KEEPONFORK) == -1 ? wb_errname(errno) : "ok");

@@ -4,8 +4,9 @@
  * One row per feature, in the order the kernel gained them: its name, the
  * mainline release that added it, and what this kernel did when the feature
  * was used once, for real, on a page or a file of the program's own:
- * "works", or the errno it answered (ENOSYS: no such system call; EINVAL: a
- * flag or advice it does not know; ENOTTY: an ioctl it does not know;
+ * "works", or the errno it answered (ENOSYS: no such system call; EINVAL: an
+ * advice value or mmap type it does not know (an unknown mmap flag would be
+ * ignored, not refused); ENOTTY: an ioctl it does not know;
  * EPERM: refused, by a seccomp filter, a missing privilege or a boot
  * parameter), "absent" for a sysfs directory that is not there, "not
  * offered" for a userfaultfd feature bit the kernel did not list. The rows

@@ -7,14 +7,16 @@
  * page: every guard splits the mapping, so N guards cost 2N VMAs (chapter
  * 09's VMA cost), and a process that wants more than vm.max_map_count / 2
  * of them gets ENOMEM. Then with madvise(MADV_GUARD_INSTALL): the guards
- * are markers in the page tables, the mapping stays one VMA, and smaps
- * flags it "gu". A read of a guard page is SIGSEGV either way, but with a
+ * are markers in the page tables, and the mapping stays one VMA (smaps
+ * flags it "gu" where the kernel has the later patch that added the flag,
+ * e.g. 6.18.37 and after). A read of a guard page is SIGSEGV either way, but with a
  * different si_code: SEGV_ACCERR for PROT_NONE (mapped, not accessible),
  * SEGV_MAPERR for a marker (as if nothing were mapped there). Then what the
  * markers survive (MADV_DONTNEED), what removing them gives back (a zero
  * page), and that installing one over written data discards the data.
  * The maps lines are printed for N up to 4; for more, only the counts and
- * the time the N calls took each way.
+ * the time the calls took each way (the mprotect loop stops at the first
+ * ENOMEM, so it may have made fewer calls than N).
  *
  * On a kernel before 6.13 madvise answers EINVAL: the demo says so and
  * shows the PROT_NONE half only.
@@ -98,6 +100,7 @@ int main(int argc, char *argv[])
     }
     /* [protnone] */
     double t_prot = wb_now_us() - t0;
+    long prot_calls = done < n ? done + 1 : done; /* + the one that failed */
     printf("1. PROT_NONE guard pages (mprotect): %ld guards, %d VMAs\n", done,
            wb_count_vmas(r, len));
     if (done < n) {
@@ -132,8 +135,9 @@ int main(int argc, char *argv[])
     if (err == EINVAL && done == 0) {
         printf("2. guard markers (MADV_GUARD_INSTALL): EINVAL: this kernel "
                "has no guard markers; Linux 6.13 added them. There the %ld "
-               "guards leave the mapping 1 VMA, smaps flags it gu, and a "
-               "read of a guard is SIGSEGV (SEGV_MAPERR)\n",
+               "guards leave the mapping 1 VMA (smaps flags it gu on "
+               "kernels with the later patch that added the flag, e.g. "
+               "6.18.37), and a read of a guard is SIGSEGV (SEGV_MAPERR)\n",
                n);
         return 0;
     }
@@ -147,8 +151,8 @@ int main(int argc, char *argv[])
     printf("  the mapping has the smaps flag gu: %s\n",
            vm_has_flag(r, "gu") ? "yes" : "no");
     if (!show) {
-        printf("time for the %ld calls: mprotect %.1f ms, madvise %.1f ms\n", n,
-               t_prot / 1000, t_mark / 1000);
+        printf("time: %ld mprotect calls %.1f ms, %ld madvise calls %.1f ms\n",
+               prot_calls, t_prot / 1000, done, t_mark / 1000);
         return 0;
     }
     wb_print_vmas("guards", r, len);

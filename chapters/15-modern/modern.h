@@ -12,11 +12,15 @@
  * Each item names the uapi header it is copied from and the kernel release
  * that added it (checked against the kernel's own headers and the commits
  * that added them; the numbers are x86-64's, from
- * arch/x86/entry/syscalls/syscall_64.tbl, which every 64-bit architecture
- * but alpha shares for these calls).
+ * arch/x86/entry/syscalls/syscall_64.tbl, which arm64, riscv and the other
+ * architectures of the generic table share for these calls; alpha has its
+ * own numbers and mips adds an offset per ABI).
  *
- * glibc has no wrapper for most of these calls: the sys_* functions at the
- * end are raw syscall(2) calls, returning -1 and setting errno as usual.
+ * glibc 2.36 has no wrapper for mseal, memfd_secret or cachestat; it wraps
+ * pidfd_open and process_madvise (both new in 2.36), which this header
+ * still calls through syscall(2), so that it builds with any libc. The
+ * sys_* functions at the end are raw syscall(2) calls, returning -1 and
+ * setting errno as usual.
  * On a kernel without the call, errno is ENOSYS; on one without the flag,
  * EINVAL. A program that includes this header should not also include
  * <sys/mount.h>: <linux/fs.h>, which it may include, clashes with it.
@@ -183,7 +187,8 @@ _Static_assert(sizeof(struct procmap_query) == 104,
 #define UFFD_FEATURE_WP_ASYNC (1 << 15) /* 6.7 */
 #endif
 
-/* ---- the calls glibc 2.36 does not wrap ---- */
+/* ---- the calls, through syscall(2) (glibc 2.36 wraps only pidfd_open and
+ * process_madvise of them) ---- */
 
 /* mseal(2), 6.10: seal [addr, addr + len); flags must be 0. */
 static inline int sys_mseal(void *addr, size_t len, unsigned long flags)

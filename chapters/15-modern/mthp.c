@@ -13,14 +13,15 @@
  * small size set to "always" shows even when the global knob says always);
  * the minor faults give the pages per fault, smaps gives AnonHugePages (the
  * part mapped by 2 MiB entries), and the per-size counters
- * hugepages-NkB/stats/anon_fault_alloc (6.8; system-wide) say which folio
+ * hugepages-NkB/stats/anon_fault_alloc (6.10; system-wide) say which folio
  * sizes the kernel handed out meanwhile.
  *
  * Part 3 asks for a huge page after the fact with MADV_COLLAPSE, and shows
  * the four ways it does nothing or fails: a VMA too small to hold an aligned
  * 2 MiB block (EINVAL), a VMA never touched (EINVAL: no anonymous memory to
- * collapse yet), and a range that holds no whole aligned 2 MiB block
- * (success, and nothing done); then an aligned 2 MiB range with one page
+ * collapse yet), and a range that touches a 2 MiB boundary but holds no
+ * whole aligned 2 MiB block (success, and nothing done; a range wholly
+ * inside one block, not tried here, gets EINVAL); then an aligned 2 MiB range with one page
  * written: one call makes it a 2 MiB page, Rss jumps to 2048 kB, and
  * writing the other 511 pages takes no fault at all.
  *

@@ -20,7 +20,10 @@
  *
  * The caller needs PTRACE_MODE_READ access to the target (same user, or
  * CAP_SYS_PTRACE) and CAP_SYS_NICE; without CAP_SYS_NICE every call is
- * EPERM, which is what an ordinary user sees. The demo says so.
+ * EPERM, which is what an ordinary user sees. A seccomp filter (Docker's
+ * default profile) gives EPERM too. On EPERM the demo reads its own
+ * effective capabilities (CapEff in /proc/self/status) and says which
+ * cause applies.
  *
  * Usage: pmadvise [-h] [PAGES]   PAGES 16..65536
  * Man pages: process_madvise(2), pidfd_open(2), madvise(2), proc(5)
@@ -108,6 +111,29 @@ static void show_rss(const char *when)
            when, r.file_kb, r.anon_kb);
 }
 
+/*
+ * has_cap_sys_nice: whether CAP_SYS_NICE (bit 23) is in this process's
+ * effective set, from the CapEff line of /proc/self/status; -1 if the line
+ * cannot be read.
+ */
+static int has_cap_sys_nice(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    int has = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long long eff;
+        if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+            has = (int)((eff >> 23) & 1);
+            break;
+        }
+    }
+    fclose(f);
+    return has;
+}
+
 /* [advise] */
 static void advise(int pidfd, const char *what, void *addr, size_t len,
                    int advice, const char *name)
@@ -118,9 +144,15 @@ static void advise(int pidfd, const char *what, void *addr, size_t len,
     printf("process_madvise(pidfd, the %s region, %s): ", what, name);
     if (n >= 0)
         printf("%zd bytes advised\n", n);
+    else if (err == EPERM && has_cap_sys_nice() == 0)
+        printf("EPERM: advice for another process needs CAP_SYS_NICE, "
+               "which this process lacks\n");
+    else if (err == EPERM && has_cap_sys_nice() == 1)
+        printf("EPERM: refused although this process has CAP_SYS_NICE: a "
+               "seccomp filter, or no ptrace access\n");
     else if (err == EPERM)
-        printf("EPERM: advice for another process needs CAP_SYS_NICE (and "
-               "ptrace read access to it)\n");
+        printf("EPERM: CAP_SYS_NICE missing, a seccomp filter, or no ptrace "
+               "access\n");
     else if (err == EINVAL && advice == MADV_DONTNEED)
         printf("EINVAL: only MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED and "
                "MADV_COLLAPSE may be given to another process\n");

@@ -1,5 +1,7 @@
 /*
- * secret.c: memfd_secret(2) memory, which only its own process can read.
+ * secret.c: memfd_secret(2) memory, which only the processes that map it
+ * can read; the kernel's own paths to it (/proc/PID/mem, process_vm_readv,
+ * ptrace) cannot.
  *
  * Creates a secret memory file with memfd_secret(2) (Linux 5.14), gives it
  * one page with ftruncate(2), maps it MAP_SHARED (the only way it maps),
@@ -82,10 +84,12 @@ int main(int argc, char *argv[])
         if (errno != ENOSYS)
             wb_die("memfd_secret");
         printf("memfd_secret(2): ENOSYS: this kernel has no secret memory "
-               "(built without CONFIG_SECRETMEM, or before 6.5 booted "
-               "without secretmem.enable=1). Where it works, only this "
-               "process can read the page: /proc/PID/mem gives EIO, "
-               "process_vm_readv EFAULT, PTRACE_PEEKDATA EIO\n");
+               "(built without CONFIG_SECRETMEM, before 6.5 booted without "
+               "secretmem.enable=1, from 6.5 booted with "
+               "secretmem.enable=0, or the direct map cannot be changed "
+               "here). Where it works, only the processes that map the "
+               "page read it: /proc/PID/mem gives EIO, process_vm_readv "
+               "EFAULT, PTRACE_PEEKDATA EIO\n");
         return 0;
     }
     if (ftruncate(fd, (off_t)ps) == -1)

@@ -7,10 +7,12 @@
  * goes on at once, and the page is left marked "written" (PAGE_IS_WRITTEN).
  * One PAGEMAP_SCAN ioctl with PM_SCAN_WP_MATCHING then returns the runs of
  * written pages and protects them again, atomically: the next scan returns
- * what was written since this one. That is a dirty log, the tool of
- * pre-copy live migration and of incremental checkpoints (CRIU), and it
- * replaces the older soft-dirty bits (/proc/PID/clear_refs and bit 55 of
- * /proc/PID/pagemap), which cost a clear and a read of 8 bytes per page.
+ * what was written since this one. That is a dirty log, what the pre-copy
+ * algorithm of live migration needs (QEMU runs it on a dirty log it gets
+ * from KVM, not this one; the kernel interface was added for Wine's
+ * emulation of Windows' GetWriteWatch). It does the job of the older
+ * soft-dirty bits (/proc/PID/clear_refs and bit 55 of /proc/PID/pagemap),
+ * which cost a clear and a read of 8 bytes per page.
  *
  * Part 1, by hand: stores into known pages, and the scans that follow.
  * Part 2, pre-copy: a writer thread keeps storing into a hot set of pages

@@ -12,14 +12,15 @@
  * 100 us, as a copy written out to a disk or a socket would go): its pages
  * come from different moments.
  *
- * Then the way CRIU, QEMU's background snapshot and live migration do it:
+ * Then the way QEMU's background snapshot does it:
  * register the region with UFFDIO_REGISTER_MODE_WP, write-protect all of it
  * with one UFFDIO_WRITEPROTECT (that ioctl is the moment of the snapshot),
  * and copy. The writer's next store into a page not copied yet blocks in a
  * write fault; a handler thread reads the fault from the userfaultfd, copies
  * that page first, and lifts its protection, which wakes the writer. The
  * copier lifts each page's protection once it has copied it. No store is
- * lost or delayed longer than one page copy, and the copy is checked against
+ * lost, and a writer waits only while the page it stores into is copied
+ * (the demo checks the first, not the second); the copy is checked against
  * the prediction: every page holds what it held after store C.
  *
  * userfaultfd(2) may be refused: the sysctl vm.unprivileged_userfaultfd=0

@@ -94,7 +94,7 @@ struct procmap_query {
     __u64 vma_start;     /* out */
     __u64 vma_end;       /* out */
     __u64 vma_flags;     /* out: PROCMAP_QUERY_VMA_* */
-    __u32 vma_page_size; /* out */
+    __u64 vma_page_size; /* out */
     __u64 vma_offset;    /* out */
     __u64 inode;         /* out */
     __u32 dev_major;     /* out */
