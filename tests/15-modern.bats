@@ -23,7 +23,7 @@ kernel_did() {
 need_feature() {
   local did
   did=$(kernel_did "$1")
-  [[ $did == works* ]] || skip "this kernel lacks $1 ($did); Linux $2 added it"
+  [[ $did == works* ]] || skip "this kernel does not offer $1 ($did); Linux $2 added it"
 }
 
 # count_vmas PID START END: lines of /proc/PID/maps overlapping [START, END) (hex).
