@@ -614,7 +614,9 @@ start_target() {
   TARGET=$!
   local k
   for k in $(seq 100); do
-    grep -q 'libc\.' /proc/$TARGET/maps 2>/dev/null && return 0
+    # read as the program's user: a container's root, without
+    # CAP_SYS_PTRACE, may not read another user's maps
+    as_program_user grep -q 'libc\.' /proc/$TARGET/maps 2>/dev/null && return 0
     sleep 0.05
   done
   fail "the target process did not start"
@@ -628,7 +630,7 @@ teardown() {
 # every VMA but [vsyscall], and two addresses no VMA holds.
 expect_lines() {
   local maps
-  maps=$(cat /proc/$TARGET/maps)
+  maps=$(as_program_user cat /proc/$TARGET/maps)
   ADDRS=() WANT=()
   local line s e rest name a
   while read -r line; do
