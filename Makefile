@@ -131,7 +131,7 @@ autograder: ## the Gradescope bundle: build/autograder.zip (setup.sh, run_autogr
 # error paths took a quarter of memcheck's time (294 s of 1393 s here):
 # make sanitize runs them with ASan, LeakSanitizer and UBSan instead.
 MEMCHECK_FILES := $(filter-out tests/badinput.bats,$(wildcard tests/*.bats))
-memcheck: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## demo and solution tests with every program under Valgrind (bad input: make sanitize)
+memcheck: setup $(SELECTED) $(DOCTOR) ## demo and solution tests with every program under Valgrind (bad input: make sanitize)
 	$(Q)WB_WRAPPER='$(MEMCHECK)' WB_TIMEOUT=300 $(RUN_TESTS) --demos --solutions $(if $(CH),--chapter $(CH),$(addprefix --file ,$(MEMCHECK_FILES)))
 
 # The environment matrix: the tests of `make test` (less the book and the
