@@ -363,7 +363,7 @@ sw_line() { printf '  %-56s %s\n' "$1" "$2"; }
   else
     want+=(
       "$(sw_line "mmap(PROT_READ, MAP_SHARED)" EPERM)"
-      "  this kernel refuses even a read-only shared mapping of a write-sealed memfd (Linux 6.7 allows it); MAP_PRIVATE reads it anywhere"
+      "  this kernel refuses even a read-only shared mapping of a write-sealed memfd (newer kernels allow it: mainline from 6.7, 6.12 from 6.12.9); MAP_PRIVATE reads it anywhere"
     )
   fi
   want+=(

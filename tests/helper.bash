@@ -25,10 +25,16 @@ bats_require_minimum_version 1.5.0
 wb_bats_lib=/usr/lib/bats
 for f in bats-support/src/{output,error,lang} \
   bats-assert/src/{assert,refute,assert_equal,assert_not_equal,assert_success,assert_failure,assert_output,refute_output,assert_line,refute_line,assert_regex,refute_regex}; do
+  # shellcheck source=/dev/null  # the libraries are Debian's, not ours to check
   source "$wb_bats_lib/$f.bash"
 done
 unset f
-load_bats_file() { source "$wb_bats_lib/bats-file/src/file.bash"; source "$wb_bats_lib/bats-file/src/temp.bash"; }
+load_bats_file() {
+  # shellcheck source=/dev/null
+  source "$wb_bats_lib/bats-file/src/file.bash"
+  # shellcheck source=/dev/null
+  source "$wb_bats_lib/bats-file/src/temp.bash"
+}
 
 WB_ROOT=${BATS_TEST_DIRNAME%/tests}
 WB_BUILD=${WB_BUILD:-build}

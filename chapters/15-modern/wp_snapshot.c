@@ -144,12 +144,12 @@ static int open_uffd(void)
         printf("  userfaultfd(2): EPERM; again with UFFD_USER_MODE_ONLY: ");
         fd = (int)syscall(SYS_userfaultfd,
                           O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-        printf("%s\n",
-               fd == -1 ? (errno == EPERM ? "EPERM (refused whatever the "
-                                            "flags: a seccomp filter, as "
-                                            "in a container)"
-                                          : wb_errname(errno))
-                        : "ok (the writer's faults are user-mode faults)");
+        printf("%s\n", fd == -1
+                           ? (errno == EPERM ? "EPERM (refused whatever the "
+                                               "flags: a seccomp filter, as "
+                                               "in a container)"
+                                             : wb_errname(errno))
+                           : "ok (the writer's faults are user-mode faults)");
     } else if (fd == -1) {
         int err = errno;
         printf("  userfaultfd(2): %s%s\n", wb_errname(err),
