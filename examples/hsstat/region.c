@@ -29,12 +29,12 @@ static void sleep_ms(long ms)
  * 8-byte word with one atomic load, so that no counter is torn. */
 static void snapshot(struct hs_region *r)
 {
+    hs_current_file = r->where;
     uint32_t entries = __atomic_load_n(
         (const uint32_t *)(const void *)(r->map + PD_P_NUM_ENTRIES),
         __ATOMIC_ACQUIRE);
     const uint64_t *src = (const uint64_t *)(const void *)r->map;
     uint64_t *dst = (uint64_t *)(void *)r->copy;
-    hs_current_file = r->where;
     for (size_t k = 0; k < r->size / 8; k++)
         dst[k] = __atomic_load_n(&src[k], __ATOMIC_RELAXED);
     hs_current_file = NULL;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* What /proc/PID/status says: the innermost pid, and the effective uid. */
@@ -87,6 +88,38 @@ static bool find_in_tmp(int tmpfd, const char *name, char *dir)
     closedir(d);
     return found;
 }
+
+/*
+ * Does process PID map the file FD? A JVM maps its hsperfdata file for
+ * its whole life. A file named after the pid can be someone else's: a
+ * stale file whose pid was reused, or, in nested containers, the file of a
+ * process that has the same number in another pid namespace. When the maps
+ * may not be read (another user's process), the name is all there is.
+ */
+/* [maps] */
+static bool maps_file(pid_t pid, int fd)
+{
+    char path[64], line[PATH_MAX + 128];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL || fstat(fd, &st) == -1) {
+        if (f != NULL)
+            fclose(f);
+        return true;
+    }
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        unsigned maj, min;
+        unsigned long long ino;
+        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3)
+            found = ino == (unsigned long long)st.st_ino &&
+                    maj == major(st.st_dev) && min == minor(st.st_dev);
+    }
+    fclose(f);
+    return found;
+}
+/* [maps] */
 
 static void user_name(uid_t uid, char *out, size_t len)
 {
@@ -168,6 +201,15 @@ enum hs_found hs_open_pid(pid_t pid, int *fd, char *path, char *err)
                  (unsigned)st.st_uid, (unsigned)ids.euid);
         close(*fd);
         return HS_UNUSABLE;
+    }
+    if (!maps_file(pid, *fd)) {
+        snprintf(err, HS_ERR,
+                 "process %d: %s is not mapped by it (a stale file, or "
+                 "the file of a process with the same pid in another pid "
+                 "namespace)",
+                 (int)pid, path);
+        close(*fd);
+        return HS_NO_FILE;
     }
     return HS_OPENED;
 }
