@@ -375,7 +375,7 @@ can_unshare_pid() {
   # mode 0600 and mapped like a JVM's (a JVM costs seconds; this, nothing)
   local newdir=
   [[ -d /tmp/hsperfdata_daemon ]] || newdir=/tmp/hsperfdata_daemon
-  wb_exec setpriv --reuid=daemon --regid=daemon --clear-groups \
+  wb_exec "$(command -v setpriv)" --reuid=daemon --regid=daemon --clear-groups \
     "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 20000 >vm.out 2>&1 &
   local k other
   BG+=("$!")

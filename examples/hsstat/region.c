@@ -102,6 +102,14 @@ int hs_region_open(struct hs_region *r, int fd, const char *where, bool live,
         hs_region_close(r);
         return -1;
     }
+    /* A prologue that is not PerfData's is reported as such, not waited
+     * for. */
+    char why[512];
+    if (pd_parse_prologue(r->map, r->size, &r->info, why, sizeof why) == -1) {
+        snprintf(err, HS_ERR, "%s: %s", where, why);
+        hs_region_close(r);
+        return -1;
+    }
     /* The JVM sets `accessible` once its first counters are in place. */
     const unsigned char *flag = r->map + PD_P_ACCESSIBLE;
     for (long waited = 0; __atomic_load_n(flag, __ATOMIC_ACQUIRE) == 0;
