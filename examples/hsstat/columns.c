@@ -22,8 +22,8 @@ static const struct hs_column class_columns[] = {
     {"^Bytes^", "(sun.cls.loadedBytes + sun.cls.sharedLoadedBytes)", K,
      HS_RIGHT, 7, "0.0", false},
     {"^Unloaded^",
-     "(java.cls.unloadedClasses + java.cls.sharedUnloadedClasses)", 1,
-     HS_RIGHT, 5, "0", false},
+     "(java.cls.unloadedClasses + java.cls.sharedUnloadedClasses)", 1, HS_RIGHT,
+     5, "0", false},
     {"^Bytes^", "(sun.cls.unloadedBytes + sun.cls.sharedUnloadedBytes)", K,
      HS_RIGHT, 7, "0.0", false},
     {"^Time^", "sun.cls.time/sun.os.hrt.frequency", 1, HS_RIGHT, 10, "0.00",
@@ -34,25 +34,24 @@ static const struct hs_column compiler_columns[] = {
     {"^Compiled^", "sun.ci.totalCompiles", 1, HS_RIGHT, 6, "0", false},
     {"^Failed^", "sun.ci.totalBailouts", 1, HS_RIGHT, 6, "0", false},
     {"^Invalid^", "sun.ci.totalInvalidates", 1, HS_RIGHT, 6, "0", false},
-    {"^Time^", "java.ci.totalTime/sun.os.hrt.frequency", 1, HS_RIGHT, 8,
-     "0.00", false},
+    {"^Time^", "java.ci.totalTime/sun.os.hrt.frequency", 1, HS_RIGHT, 8, "0.00",
+     false},
     {"^FailedType^", "sun.ci.lastFailedType", 1, HS_RIGHT, 4, "0", false},
     {"^FailedMethod", "sun.ci.lastFailedMethod", 1, HS_LEFT, 1, "0", false},
 };
 
 /* The generations, spaces and collectors jstat's GC options read. */
-#define S0   "sun.gc.generation.0.space.1."
-#define S1   "sun.gc.generation.0.space.2."
-#define EDEN "sun.gc.generation.0.space.0."
-#define OLD  "sun.gc.generation.1.space.0."
-#define META "sun.gc.metaspace."
-#define CCS  "sun.gc.compressedclassspace."
-#define GC0  "sun.gc.collector.0."
-#define GC1  "sun.gc.collector.1."
-#define GC2  "sun.gc.collector.2."
-#define FREQ "sun.os.hrt.frequency"
-#define PERCENT_USED(s)                                                        \
-    "(1-((" s "capacity - " s "used)/" s "capacity)) * 100"
+#define S0              "sun.gc.generation.0.space.1."
+#define S1              "sun.gc.generation.0.space.2."
+#define EDEN            "sun.gc.generation.0.space.0."
+#define OLD             "sun.gc.generation.1.space.0."
+#define META            "sun.gc.metaspace."
+#define CCS             "sun.gc.compressedclassspace."
+#define GC0             "sun.gc.collector.0."
+#define GC1             "sun.gc.collector.1."
+#define GC2             "sun.gc.collector.2."
+#define FREQ            "sun.os.hrt.frequency"
+#define PERCENT_USED(s) "(1-((" s "capacity - " s "used)/" s "capacity)) * 100"
 
 /* The collections and their times: the last seven columns of -gc and
  * -gcutil. */

@@ -75,15 +75,17 @@ static int list_jvms(void)
         wb_die("read /proc");
     for (long k = 0; k < n; k++) {
         int fd;
-        char path[PATH_MAX], err[HS_ERR], main[PATH_MAX];
+        char path[PATH_MAX], err[HS_ERR];
         enum hs_found found = hs_open_pid(pids[k], &fd, path, err);
         if (found == HS_NO_PROC || found == HS_NO_FILE)
             continue;
         struct hs_region r;
-        if (found == HS_OPENED && hs_region_open(&r, fd, path, true, 0, err) == 0) {
-            main_class(&r, main, sizeof main);
+        if (found == HS_OPENED &&
+            hs_region_open(&r, fd, path, true, 0, err) == 0) {
+            char cls[PATH_MAX];
+            main_class(&r, cls, sizeof cls);
             hs_region_close(&r);
-            printf("%d %s\n", (int)pids[k], main);
+            printf("%d %s\n", (int)pids[k], cls);
         } else {
             printf("%d -- process information unavailable\n", (int)pids[k]);
         }
@@ -142,7 +144,7 @@ int main(int argc, char *argv[])
         wb_usage("too many operands ('%s')", argv[5]);
     const char *vmid = argv[2];
     long interval = argc > 3 ? interval_arg(argv[3]) : 0;
-    long count = argc > 4 ? wb_long_arg(argv[4], "count", 1, LONG_MAX)
+    long count = argc > 4   ? wb_long_arg(argv[4], "count", 1, LONG_MAX)
                  : argc > 3 ? LONG_MAX
                             : 1;
 

@@ -139,8 +139,7 @@ int hs_region_open(struct hs_region *r, int fd, const char *where, bool live,
     return 0;
 }
 
-const struct pd_counter *hs_counter(const struct hs_region *r,
-                                    const char *name)
+const struct pd_counter *hs_counter(const struct hs_region *r, const char *name)
 {
     for (size_t k = 0; k < r->ncounters; k++)
         if (strcmp(r->counters[k].name, name) == 0)

@@ -196,9 +196,10 @@ enum hs_found hs_open_pid(pid_t pid, int *fd, char *path, char *err)
         return HS_UNUSABLE;
     }
     if (fstat(*fd, &st) == -1 || st.st_uid != ids.euid) {
-        snprintf(err, HS_ERR, "process %d: %s: is owned by uid %u, not by "
-                 "the process's uid %u", (int)pid, path,
-                 (unsigned)st.st_uid, (unsigned)ids.euid);
+        snprintf(err, HS_ERR,
+                 "process %d: %s: is owned by uid %u, not by "
+                 "the process's uid %u",
+                 (int)pid, path, (unsigned)st.st_uid, (unsigned)ids.euid);
         close(*fd);
         return HS_UNUSABLE;
     }
@@ -229,24 +230,24 @@ long hs_all_pids(pid_t **pids)
     size_t n = 0, cap = 256;
     pid_t *v = malloc(cap * sizeof *v);
     struct dirent *de;
-    while (v != NULL && (de = readdir(d)) != NULL) {
+    bool nomem = v == NULL;
+    while (!nomem && (de = readdir(d)) != NULL) {
         pid_t pid = pd_name_to_pid(de->d_name);
         if (pid == 0)
             continue;
         if (n == cap) {
             pid_t *bigger = realloc(v, 2 * cap * sizeof *v);
-            if (bigger == NULL) {
-                free(v);
-                v = NULL;
+            nomem = bigger == NULL;
+            if (nomem)
                 break;
-            }
             v = bigger;
             cap *= 2;
         }
         v[n++] = pid;
     }
     closedir(d);
-    if (v == NULL) {
+    if (nomem) {
+        free(v);
         errno = ENOMEM;
         return -1;
     }
