@@ -376,7 +376,7 @@ can_unshare_pid() {
   local newdir=
   [[ -d /tmp/hsperfdata_daemon ]] || newdir=/tmp/hsperfdata_daemon
   wb_exec "$(command -v setpriv)" --reuid=daemon --regid=daemon --clear-groups \
-    "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 20000 >vm.out 2>&1 &
+    "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 120000 >vm.out 2>&1 &
   local k other
   BG+=("$!")
   for ((k = 0; k < 200; k++)); do grep -q '^accessible = 1' vm.out && break; sleep 0.05; done
