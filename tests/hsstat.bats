@@ -44,7 +44,7 @@ setup_file() {
   local tool
   for tool in java javac jstat jps; do
     if ! command -v "$tool" >/dev/null; then
-      export HS_NO_JDK="no JDK: $tool is not on PATH (make setup WB_SETUP_EXTRA=javac:default-jdk-headless)"
+      export HS_NO_JDK="no JDK: $tool is not on PATH (WB_SETUP_EXTRA=javac:default-jdk-headless scripts/setup.sh installs one)"
       return 0
     fi
   done
