@@ -384,6 +384,7 @@ can_unshare_pid() {
   assert_success
   local by_pid=$output
   hs -gcutil "/proc/$jvm/root/tmp/hsperfdata_$ME/1"
+  assert_success
   assert_equal "${output%%$'\n'*}" "${by_pid%%$'\n'*}"
   [[ $(awk 'NR == 2 { print $7 }' <<<"$by_pid") -gt 0 ]] || fail "no young collection yet? $by_pid"
 }
