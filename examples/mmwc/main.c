@@ -62,6 +62,7 @@ static struct mmwc_grep pattern; /* -F: the string; state is per count */
 static long threads = 1;
 static bool verbose;
 static unsigned char *buf; /* MMWC_BUF + room to keep a partial match */
+static int used_threads;   /* the threads that counted the last mapping */
 
 /* ---- counting one buffer ----------------------------------------------- */
 
@@ -128,6 +129,7 @@ static int count_mapped(int fd, size_t len, unsigned long long *count)
     struct range r[MMWC_MAXJ];
     pthread_t tid[MMWC_MAXJ];
     int n = split(p, len, r);
+    used_threads = n;
     for (int k = 1; k < n; k++) {
         int err = pthread_create(&tid[k], NULL, count_range, &r[k]);
         if (err != 0) {
@@ -215,9 +217,20 @@ static int count_one(const char *name, bool bare, unsigned long long *count)
     }
     bool sized = S_ISREG(st.st_mode) && st.st_size > 0 &&
                  (uintmax_t)st.st_size <= SIZE_MAX;
-    if (what == BYTES && sized) {
+    off_t page = (off_t)wb_page_size(), skipped = 0;
+    if (what == BYTES && sized && st.st_size % page != 0) {
         *count = (unsigned long long)st.st_size;
         how = "fstat (st_size)";
+    } else if (what == BYTES && sized) {
+        /* A size of whole pages may be a placeholder (sysfs says 4096 for
+         * a few bytes): read the last page, as wc -c does. */
+        skipped = lseek(fd, st.st_size - page, SEEK_SET);
+        if (skipped == -1) {
+            wb_warn("lseek '%s'", name);
+            rc = -1;
+            goto out;
+        }
+        how = "read(2) (of the last page: the size is whole pages)";
     } else if (map && sized) {
         if (count_mapped(fd, (size_t)st.st_size, count) == 0) {
             how = "mmap (MAP_POPULATE)";
@@ -235,17 +248,20 @@ static int count_one(const char *name, bool bare, unsigned long long *count)
     } else {
         how = "read(2) (size 0)";
     }
-    if (how[0] == 'r' && count_read(fd, count) == -1) {
-        wb_warn("read '%s'", name);
-        rc = -1;
-        goto out;
+    if (how[0] == 'r') {
+        if (count_read(fd, count) == -1) {
+            wb_warn("read '%s'", name);
+            rc = -1;
+            goto out;
+        }
+        *count += (unsigned long long)skipped;
     }
     if (verbose) {
         bool mapped = how[0] == 'm';
         fflush(stdout);
-        fprintf(stderr, "mmwc: '%s': %s, %s, %ld thread%s\n", name, how,
+        fprintf(stderr, "mmwc: '%s': %s, %s, %d thread%s\n", name, how,
                 mmwc_simd_name(mmwc_simd_current()),
-                mapped ? threads : 1L, mapped && threads > 1 ? "s" : "");
+                mapped ? used_threads : 1, mapped && used_threads > 1 ? "s" : "");
     }
     if (bare)
         printf("%llu\n", *count);
