@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXCMD 12
+#define MAXCMD  12
 #define MAXRUNS 64
 
 static long runs = 7;
@@ -56,13 +56,13 @@ static uint64_t next(void)
 }
 
 static const char *const words[] = {
-    "the",     "page",   "cache",   "maps",  "a",       "file",   "into",
-    "memory",  "fault",  "around",  "kernel", "reads",  "ahead",  "of",
-    "process", "and",    "writes",  "back",  "dirty",   "pages",  "to",
-    "disk",    "when",   "it",      "needs", "room",    "for",    "more",
-    "data",    "mapping", "is",     "lazy",  "until",   "touched", "by",
-    "load",    "or",     "store",   "segment", "folio", "table",  "entry",
-    "walk",    "hit",    "miss",    "tlb",   "flush",   "huge",   "sequential",
+    "the",     "page",    "cache",  "maps",    "a",     "file",    "into",
+    "memory",  "fault",   "around", "kernel",  "reads", "ahead",   "of",
+    "process", "and",     "writes", "back",    "dirty", "pages",   "to",
+    "disk",    "when",    "it",     "needs",   "room",  "for",     "more",
+    "data",    "mapping", "is",     "lazy",    "until", "touched", "by",
+    "load",    "or",      "store",  "segment", "folio", "table",   "entry",
+    "walk",    "hit",     "miss",   "tlb",     "flush", "huge",    "sequential",
     "random"};
 
 /* One line into out (room for 256 bytes); return its length. */
@@ -186,11 +186,17 @@ static void run_once(struct cmd *c, int round)
     size_t cap = 1 << 16, len = 0;
     char *out = malloc(cap);
     ssize_t got;
-    while (out != NULL && (got = read(pfd[0], out + len, cap - len - 1)) > 0)
-        if ((len += (size_t)got) + 1 == cap && (out = realloc(out, cap *= 2)) == NULL)
-            break;
     if (out == NULL)
         wb_die("malloc");
+    while ((got = read(pfd[0], out + len, cap - len - 1)) > 0) {
+        len += (size_t)got;
+        if (len + 1 == cap) {
+            char *bigger = realloc(out, cap *= 2);
+            if (bigger == NULL)
+                wb_die("realloc");
+            out = bigger;
+        }
+    }
     out[len] = '\0';
     close(pfd[0]);
     int status;
@@ -225,8 +231,8 @@ static void table(const char *title, struct cmd *c, int ncmd, long n)
         for (int i = 0; i < ncmd; i++)
             run_once(&c[i], r);
     printf("\n%s (%ld runs each)\n", title, n);
-    printf("  %-24s %10s %9s %8s %7s %6s %6s\n", "command", "count",
-           "wall ms", "cpu ms", "minflt", "wall x", "cpu x");
+    printf("  %-24s %10s %9s %8s %7s %6s %6s\n", "command", "count", "wall ms",
+           "cpu ms", "minflt", "wall x", "cpu x");
     double bw = median(c[0].wall, n), bc = median(c[0].cpu, n);
     for (int i = 0; i < ncmd; i++) {
         double w = median(c[i].wall, n), u = median(c[i].cpu, n);
@@ -251,7 +257,6 @@ static struct cmd mk(const char *label, ...)
     va_end(ap);
     return c;
 }
-
 
 /* ---- in-process tables: the loops, and the ways to map ------------------ */
 
@@ -294,8 +299,8 @@ static void loops_table(const char *path)
         got += (size_t)k;
     }
     close(fd);
-    static const char *const names[] = {"memchr per line", "portable",
-                                        "sse2", "avx2"};
+    static const char *const names[] = {"memchr per line", "portable", "sse2",
+                                        "avx2"};
     static const enum mmwc_simd simd[] = {MMWC_PORTABLE, MMWC_PORTABLE,
                                           MMWC_SSE2, MMWC_AVX2};
     double t[2][4][MAXRUNS];
@@ -306,8 +311,8 @@ static void loops_table(const char *path)
                 continue;
             mmwc_simd_use(simd[w]);
             double a = cpu_ms();
-            res[0][w] = w == 0 ? count_memchr(p, n)
-                               : mmwc_count_byte(p, n, '\n');
+            res[0][w] =
+                w == 0 ? count_memchr(p, n) : mmwc_count_byte(p, n, '\n');
             double b = cpu_ms();
             struct mmwc_grep g = {.pat = (const unsigned char *)"ERROR",
                                   .len = 5};
@@ -336,21 +341,21 @@ static void loops_table(const char *path)
 
 enum { READ_BUF, PLAIN, SEQ, WILLNEED, HUGE, POPULATE, POPULATE_READ, WAYS };
 static const char *const way_names[WAYS] = {
-    "read(2), 128 KiB",   "mmap",
-    "mmap + SEQUENTIAL",  "mmap + WILLNEED",
-    "mmap + HUGEPAGE",    "mmap + MAP_POPULATE",
+    "read(2), 128 KiB",    "mmap",
+    "mmap + SEQUENTIAL",   "mmap + WILLNEED",
+    "mmap + HUGEPAGE",     "mmap + MAP_POPULATE",
     "mmap + POPULATE_READ"};
 
 /* Count the newlines of path one way; -1 when this kernel refuses it. */
 static long long count_way(const char *path, int way)
 {
-    static unsigned char b[128 * 1024];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd == -1 || fstat(fd, &st) == -1)
         wb_die("open '%s'", path);
     size_t n = (size_t)st.st_size, lines = 0;
     if (way == READ_BUF) {
+        static unsigned char b[128 * 1024];
         ssize_t k;
         while ((k = read(fd, b, sizeof b)) > 0)
             lines += mmwc_count_byte(b, (size_t)k, '\n');
@@ -363,9 +368,10 @@ static long long count_way(const char *path, int way)
     unsigned char *p = mmap(NULL, n, PROT_READ, flags, fd, 0);
     if (p == MAP_FAILED)
         wb_die("mmap '%s'", path);
-    static const int advice[WAYS] = {
-        [SEQ] = MADV_SEQUENTIAL, [WILLNEED] = MADV_WILLNEED,
-        [HUGE] = MADV_HUGEPAGE, [POPULATE_READ] = MADV_POPULATE_READ};
+    static const int advice[WAYS] = {[SEQ] = MADV_SEQUENTIAL,
+                                     [WILLNEED] = MADV_WILLNEED,
+                                     [HUGE] = MADV_HUGEPAGE,
+                                     [POPULATE_READ] = MADV_POPULATE_READ};
     int rc = 0;
     if (advice[way] != 0)
         rc = madvise(p, n, advice[way]);
@@ -389,7 +395,7 @@ static long minflt_now(void)
 static void ways_table(const char *path, const char *state)
 {
     double wall[WAYS][MAXRUNS], cpu[WAYS][MAXRUNS];
-    long long res[WAYS];
+    long long res[WAYS] = {0};
     long flt[WAYS] = {0};
     for (long r = 0; r < runs; r++)
         for (int w = 0; w < WAYS; w++) {
@@ -413,8 +419,8 @@ static void ways_table(const char *path, const char *state)
             continue;
         }
         double u = median(cpu[w], runs);
-        printf("  %-24s %10lld %9.1f %8.1f %7ld %6.2f\n", way_names[w],
-               res[w], median(wall[w], runs), u, flt[w] / runs, u / base);
+        printf("  %-24s %10lld %9.1f %8.1f %7ld %6.2f\n", way_names[w], res[w],
+               median(wall[w], runs), u, flt[w] / runs, u / base);
     }
     fflush(stdout);
 }
@@ -428,25 +434,26 @@ static void workload(const char *what, char **files, size_t nfiles)
     char title[256];
     struct cmd c[MAXCMD];
     int n = 0;
-    c[n++] = mk("mmwc", mmwc, NULL);
-    c[n++] = mk("mmwc -m", mmwc, "-m", NULL);
+    c[n++] = mk("mmwc", mmwc, (char *)NULL);
+    c[n++] = mk("mmwc -m", mmwc, "-m", (char *)NULL);
     if (nfiles == 1)
-        c[n++] = mk("mmwc -m -j 2", mmwc, "-m", "-j", "2", NULL);
-    c[n++] = mk("wc -l", "wc", "-l", NULL);
+        c[n++] = mk("mmwc -m -j 2", mmwc, "-m", "-j", "2", (char *)NULL);
+    c[n++] = mk("wc -l", "wc", "-l", (char *)NULL);
     for (int i = 0; i < n; i++)
         c[i].files = files, c[i].nfiles = nfiles;
     snprintf(title, sizeof title, "%s: lines (wc -l)", what);
     table(title, c, n, runs);
 
     n = 0;
-    c[n++] = mk("mmwc -F ERROR", mmwc, "-F", "ERROR", NULL);
+    c[n++] = mk("mmwc -F ERROR", mmwc, "-F", "ERROR", (char *)NULL);
     if (nfiles == 1) /* the lines table shows what -m costs small files */
-        c[n++] = mk("mmwc -m -F ERROR", mmwc, "-m", "-F", "ERROR", NULL);
-    c[n++] = mk("grep -c -F ERROR", "grep", "-c", "-F", "ERROR", NULL);
-    c[n++] = mk("rg -c -F ERROR", "rg", "-c", "-F", "ERROR", NULL);
+        c[n++] =
+            mk("mmwc -m -F ERROR", mmwc, "-m", "-F", "ERROR", (char *)NULL);
+    c[n++] = mk("grep -c -F ERROR", "grep", "-c", "-F", "ERROR", (char *)NULL);
+    c[n++] = mk("rg -c -F ERROR", "rg", "-c", "-F", "ERROR", (char *)NULL);
     if (nfiles > 1)
-        c[n++] = mk("rg -j 1 -c -F ERROR", "rg", "-j", "1", "-c", "-F",
-                    "ERROR", NULL);
+        c[n++] = mk("rg -j 1 -c -F ERROR", "rg", "-j", "1", "-c", "-F", "ERROR",
+                    (char *)NULL);
     for (int i = 0; i < n; i++)
         c[i].files = files, c[i].nfiles = nfiles;
     snprintf(title, sizeof title, "%s: lines that contain ERROR (grep -c -F)",
@@ -467,7 +474,7 @@ int main(int argc, char *argv[])
     }
     if (argc - optind != 2)
         wb_usage("expected MMWC and DIR");
-    if ((mmwc = realpath(argv[optind], NULL)) == NULL)
+    if ((mmwc = realpath(argv[optind], (char *)NULL)) == NULL)
         wb_die("realpath '%s'", argv[optind]);
     if (chdir(argv[optind + 1]) == -1)
         wb_die("chdir '%s'", argv[optind + 1]);
@@ -480,8 +487,7 @@ int main(int argc, char *argv[])
     printf("mmwc against GNU wc -l, grep -c -F and ripgrep's rg -c -F\n");
     printf("machine: Linux %s, %ld CPUs, load average %.2f at the start; "
            "files in %s\n",
-           u.release, sysconf(_SC_NPROCESSORS_ONLN), load[0],
-           argv[optind + 1]);
+           u.release, sysconf(_SC_NPROCESSORS_ONLN), load[0], argv[optind + 1]);
     printf("times: median of %ld runs, interleaved; wall x and cpu x: the "
            "row's median over the first row's (above 1: the first row is "
            "faster)\n",
@@ -491,7 +497,8 @@ int main(int argc, char *argv[])
     static const struct {
         const char *name;
         size_t size;
-    } big[] = {{"1mb.txt", 1000000}, {"100mb.txt", 100000000},
+    } big[] = {{"1mb.txt", 1000000},
+               {"100mb.txt", 100000000},
                {"500mb.txt", 500000000}};
     for (size_t i = 0; i < 3; i++)
         make_file(big[i].name, big[i].size);
@@ -510,12 +517,12 @@ int main(int argc, char *argv[])
     loops_table("100mb.txt");
     ways_table("500mb.txt", "cached as its writer left it");
     char *f500[] = {"500mb.txt"};
-    struct cmd c[3] = {mk("mmwc", mmwc, NULL), mk("mmwc -m", mmwc, "-m", NULL),
-                       mk("wc -l", "wc", "-l", NULL)};
+    struct cmd c[3] = {mk("mmwc", mmwc, (char *)NULL),
+                       mk("mmwc -m", mmwc, "-m", (char *)NULL),
+                       mk("wc -l", "wc", "-l", (char *)NULL)};
     for (int i = 0; i < 3; i++)
         c[i].files = f500, c[i].nfiles = 1;
-    table("500mb.txt, cached as its writer left it: lines (wc -l)", c, 3,
-          runs);
+    table("500mb.txt, cached as its writer left it: lines (wc -l)", c, 3, runs);
 
     sync();
     for (size_t i = 0; i < 3; i++)

@@ -43,6 +43,7 @@ static size_t count_byte_portable(const unsigned char *p, size_t n,
     while (n >= 32) {
         size_t blocks = n / 32 < 255 ? n / 32 : 255;
         unsigned char acc[32] = {0};
+        /* cppcheck-suppress knownConditionTrueFalse ; blocks >= 1 */
         for (size_t b = 0; b < blocks; b++, p += 32)
             for (int k = 0; k < 32; k++)
                 acc[k] += p[k] == c;
@@ -59,8 +60,7 @@ static size_t count_byte_portable(const unsigned char *p, size_t n,
 #if MMWC_X86
 /* SSE2 is part of x86-64: every x86-64 CPU runs this. Four counters, one
  * compare each per round of 64 bytes, so 255 rounds at most. */
-static size_t count_byte_sse2(const unsigned char *p, size_t n,
-                              unsigned char c)
+static size_t count_byte_sse2(const unsigned char *p, size_t n, unsigned char c)
 {
     const __m128i needle = _mm_set1_epi8((char)c);
     const __m128i zero = _mm_setzero_si128();
@@ -134,8 +134,7 @@ count_byte_avx2(const unsigned char *p, size_t n, unsigned char c)
  * rest: both are the C library's, vectorised there where the CPU allows.
  */
 static const unsigned char *find_portable(const unsigned char *p, size_t n,
-                                          const unsigned char *pat,
-                                          size_t len)
+                                          const unsigned char *pat, size_t len)
 {
     const unsigned char *end = p + n;
     while ((size_t)(end - p) >= len) {
@@ -198,9 +197,9 @@ find_avx2(const unsigned char *p, size_t n, const unsigned char *pat,
     while ((size_t)(p - start) + 64 + len - 1 <= n) {
         const __m256i *v = (const __m256i *)p;
         const __m256i *w = (const __m256i *)(p + len - 1);
-        __m256i m0 = _mm256_and_si256(
-            _mm256_cmpeq_epi8(_mm256_loadu_si256(v), first),
-            _mm256_cmpeq_epi8(_mm256_loadu_si256(w), last));
+        __m256i m0 =
+            _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_loadu_si256(v), first),
+                             _mm256_cmpeq_epi8(_mm256_loadu_si256(w), last));
         __m256i m1 = _mm256_and_si256(
             _mm256_cmpeq_epi8(_mm256_loadu_si256(v + 1), first),
             _mm256_cmpeq_epi8(_mm256_loadu_si256(w + 1), last));

@@ -52,12 +52,12 @@
 #define MMWC_BUF ((size_t)128 * 1024)
 /* A thread of -j takes at least this many bytes. */
 #define MMWC_THREAD_MIN ((size_t)1 << 20)
-#define MMWC_MAXJ 16
+#define MMWC_MAXJ       16
 
 enum what { LINES, BYTES, MATCHES };
 
 static enum what what = LINES;
-static bool map; /* -m */
+static bool map;                 /* -m */
 static struct mmwc_grep pattern; /* -F: the string; state is per count */
 static long threads = 1;
 static bool verbose;
@@ -260,8 +260,8 @@ static int count_one(const char *name, bool bare, unsigned long long *count)
         bool mapped = how[0] == 'm';
         fflush(stdout);
         fprintf(stderr, "mmwc: '%s': %s, %s, %d thread%s\n", name, how,
-                mmwc_simd_name(mmwc_simd_current()),
-                mapped ? used_threads : 1, mapped && used_threads > 1 ? "s" : "");
+                mmwc_simd_name(mmwc_simd_current()), mapped ? used_threads : 1,
+                mapped && used_threads > 1 ? "s" : "");
     }
     if (bare)
         printf("%llu\n", *count);
