@@ -119,9 +119,10 @@ litter_before=$(litter_list)
 # run_phase LABEL FILTER INVERT: run bats over $files with name filter FILTER,
 # print one line per test, add to the counts. INVERT=1 for the stub proof.
 run_phase() {
-  local label=$1 filter=$2 invert=$3 out plan=0 seen=0 line status name diag=""
+  local label=$1 filter=$2 invert=$3 out plan=0 seen=0 line status name diag="" t0=$SECONDS
   echo "== $label"
   out=$(bats --tap -f "$filter" "${files[@]}" 2>&1)
+  phase_time="$((SECONDS - t0)) s"
   while IFS= read -r line; do
     case $line in
       1..*) plan=${line#1..} ;;
@@ -158,6 +159,7 @@ run_phase() {
     harness_error=1
     failed=$((failed + 1))
   fi
+  echo "   ($seen tests, $phase_time)"
 }
 flush_diag() {
   if [ -n "$diag" ] && [ "$diag" != collect ]; then

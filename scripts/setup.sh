@@ -74,11 +74,13 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >&2
+# Another apt-get (CI runs two parts at once) makes this one wait, not fail.
+apt=(apt-get -o DPkg::Lock::Timeout=600)
+"${sudo[@]}" "${apt[@]}" update -qq >&2
 if [ ${#missing[@]} -gt 0 ]; then
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  "${sudo[@]}" "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 if [ ${#optional[@]} -gt 0 ]; then
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${optional[@]}" >&2 ||
+  "${sudo[@]}" "${apt[@]}" install -y -qq --no-install-recommends "${optional[@]}" >&2 ||
     echo "setup: optional ${optional[*]} could not be installed; its tests will skip" >&2
 fi

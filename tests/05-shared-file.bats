@@ -35,6 +35,15 @@ SIZES=(0 1 $((PAGE - 1)) $PAGE $((PAGE + 1)) $((5 * 1024 * 1024 + 3)))
   assert_output "$(cat /proc/sys/kernel/ostype)"
 }
 
+@test "demo mmcat: a sysfs attribute, a regular file that mmap refuses (ENODEV), is read" {
+  local f=/sys/kernel/mm/transparent_hugepage/enabled
+  [[ -r $f ]] || f=/sys/devices/system/cpu/online
+  [[ -r $f && $(stat -f -c %T "$f") == sysfs ]] || skip "no readable sysfs attribute here"
+  run_demo mmcat "$f"
+  assert_success
+  assert_output "$(cat "$f")"
+}
+
 @test "demo mmcat: a missing file and a directory are one error line each; the rest is printed" {
   printf 'first\n' >a
   printf 'last\n' >b

@@ -217,25 +217,6 @@ jcmd_counters() {
   printf '%s\n' "$out" | tail -n +2
 }
 
-# ns_run UNSHARE-ARGS... bash -c SCRIPT ...: unshare(1) with the helpers'
-# wb_* functions and WB_* variables exported, so that SCRIPT can run a
-# program of ours with wb_exec (wrapped, as every run must be) inside the
-# new namespaces.
-ns_run() {
-  # shellcheck disable=SC2046  # one name per word
-  export -f $(declare -F | awk '$3 ~ /^_?wb_/ { print $3 }')
-  export "${!WB_@}"
-  unshare "$@"
-}
-
-# Can this test make mount namespaces? Sets UNSHARE to the flags that work.
-can_unshare_mounts() {
-  if unshare -m true 2>/dev/null; then UNSHARE=(-m)
-  elif unshare -rm true 2>/dev/null; then UNSHARE=(-rm)
-  else return 1
-  fi
-}
-
 # ------------------------------------------------------------------ perfvm
 
 @test "demo perfvm: BASE/hsperfdata_USER/PID: 0600, 32 KiB, flock-ed, mapped shared, accessible" {

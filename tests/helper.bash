@@ -210,6 +210,27 @@ after() {
 # tmpfs, whose pages never leave the page cache and are never written back.
 on_tmpfs() { [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == tmpfs ]]; }
 
+# ns_run UNSHARE-ARGS... bash -c SCRIPT ...: unshare(1) with the helpers'
+# wb_* functions and WB_* variables exported, so that SCRIPT can run a
+# program of ours with wb_exec (wrapped, as every run must be) inside the
+# new namespaces.
+ns_run() {
+  # shellcheck disable=SC2046  # one name per word
+  export -f $(declare -F | awk '$3 ~ /^_?wb_/ { print $3 }')
+  export "${!WB_@}"
+  unshare "$@"
+}
+
+# can_unshare_mounts: can this test make mount namespaces? Sets UNSHARE to
+# the flags that work: -m as root; -rm (a user namespace too, the programs
+# running as its root) as a user where the kernel allows it.
+can_unshare_mounts() {
+  if unshare -m true 2>/dev/null; then UNSHARE=(-m)
+  elif unshare -rm true 2>/dev/null; then UNSHARE=(-rm)
+  else return 1
+  fi
+}
+
 # as_program_user COMMAND ARGS...: run a command that reads a program's
 # /proc/PID files (fd, exe) with the right to do so. Under make grade's
 # sandbox as root the programs run as WB_SANDBOX_UID, and a root without

@@ -148,9 +148,9 @@ int main(int argc, char *argv[])
         int off;
         const char *who;
     } spots[] = {
-        {NAME_AT(2), "private-file wrote its name"},
-        {NAME_AT(3), "shared-file wrote its name"},
-        {CHILD_AT, "the child wrote \"child\" in both"},
+        {NAME_AT(2), "where private-file wrote its name"},
+        {NAME_AT(3), "where shared-file wrote its name"},
+        {CHILD_AT, "where the child wrote through both file mappings"},
     };
     printf("\nthe file, read back with pread(2):\n");
     for (size_t k = 0; k < sizeof spots / sizeof spots[0]; k++) {

@@ -1,7 +1,7 @@
 /*
  * dev_zero.c: the older way to shared anonymous memory: map /dev/zero shared.
  *
- * Before MAP_ANONYMOUS existed (System V systems never had it), a program got
+ * Where there was no MAP_ANONYMOUS (SVR4 itself and IRIX had none), a program got
  * zero-filled memory by mapping the device /dev/zero. Mapped MAP_SHARED, that
  * memory is shared with children after fork, exactly like MAP_SHARED|
  * MAP_ANONYMOUS. The demo opens /dev/zero, maps one page shared and closes

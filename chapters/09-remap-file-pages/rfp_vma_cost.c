@@ -23,7 +23,8 @@
  * Usage: rfp_vma_cost [-h] [-F] [-l] [PAGES]     PAGES 2..65536, default 256
  * Tour: 256
  * Tour: -l
- * Man pages: remap_file_pages(2), mmap(2), proc(5), proc_sys_vm(5), getrusage(2)
+ * Man pages: remap_file_pages(2), mmap(2), proc(5), getrusage(2); the kernel's
+ * Documentation/admin-guide/sysctl/vm.rst (max_map_count)
  */
 #include "wb.h"
 

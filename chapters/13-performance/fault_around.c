@@ -18,7 +18,9 @@
  * a fault maps whole.
  *
  * fault_around_bytes can be read (and changed, by root) in debugfs; when
- * debugfs is not mounted the demo says so and assumes the default. The
+ * the file cannot be read the demo prints why (the errno: ENOENT when
+ * debugfs is not mounted, EACCES or EPERM when it refuses this process)
+ * and assumes the kernel's default. The
  * touch loops are compiled without AddressSanitizer's checks, so that ASan's
  * shadow memory does not add faults of its own.
  *
@@ -43,21 +45,50 @@
 
 static size_t ps, npages, win; /* page size, pages mapped, window bytes */
 
-/* fault_around_bytes from debugfs, or the default with a reason. */
+/* fault_around_bytes from debugfs, or the default with the reason the knob
+ * could not be read: the errno of the step that failed, and what it means
+ * here (ENOENT: no such file, as when debugfs is not mounted; EACCES or
+ * EPERM: refused to this process). */
 static size_t window_bytes(void)
 {
+    char buf[32];
+    const char *step = "open";
+    ssize_t n = -1;
+    int err = 0;
+    int fd = open(FAULT_AROUND_FILE, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) {
+        err = errno;
+    } else {
+        n = read(fd, buf, sizeof buf - 1);
+        if (n == -1)
+            err = errno, step = "read";
+        close(fd);
+    }
     unsigned long v = 0;
-    FILE *f = fopen(FAULT_AROUND_FILE, "re");
-    if (f != NULL && fscanf(f, "%lu", &v) == 1 && v >= ps) {
-        fclose(f);
+    char *end = NULL;
+    if (n > 0) {
+        buf[n] = '\0';
+        errno = 0;
+        v = strtoul(buf, &end, 10);
+    }
+    if (n > 0 && errno == 0 && end != buf && (*end == '\n' || *end == '\0') &&
+        v >= ps) {
         printf("fault_around_bytes: %lu (read from %s)", v, FAULT_AROUND_FILE);
     } else {
-        if (f != NULL)
-            fclose(f);
         v = 65536;
-        printf("fault_around_bytes: %lu (debugfs is not mounted here; 64 KiB "
-               "is the kernel's default)",
-               v);
+        if (err == 0)
+            printf("fault_around_bytes: %lu (%s holds no size of a page or "
+                   "more; assuming the kernel's default, 64 KiB)",
+                   v, FAULT_AROUND_FILE);
+        else
+            printf("fault_around_bytes: %lu (%s %s: %s: %s; assuming the "
+                   "kernel's default, 64 KiB)",
+                   v, step, FAULT_AROUND_FILE, wb_errname(err),
+                   err == ENOENT ? "no such file (debugfs is not mounted "
+                                   "here, or the kernel has no such knob)"
+                   : err == EACCES || err == EPERM
+                       ? "permission refused: this process may not read it"
+                       : strerror(err));
     }
     printf(" = %zu pages\n", (size_t)v / ps);
     return v;

@@ -1,7 +1,7 @@
 /*
  * planted_links.c: how a planted link turned the 2013 creation path against its user.
  *
- * Before JDK-8050807, HotSpot created its file with
+ * Before its later hardening, HotSpot created its file with
  * open(path, O_RDWR|O_CREAT|O_TRUNC) in a directory it had only checked
  * with lstat() for "not a symlink, not writable by group or others". The
  * owner was not checked, so another user could create /tmp/hsperfdata_VICTIM

@@ -46,9 +46,14 @@ static mmkv *open_store(int flags)
     return db;
 }
 
-static _Noreturn void store_fail(const mmkv *db)
+/* Report the store's last error and exit; the store is closed first, so
+ * every exit path leaves nothing open or allocated behind it. */
+static _Noreturn void store_fail(mmkv *db)
 {
-    wb_fatal("%s", mmkv_error(db));
+    char msg[MMKV_ERRLEN];
+    snprintf(msg, sizeof msg, "%s", mmkv_error(db));
+    mmkv_close(db);
+    wb_fatal("%s", msg);
 }
 
 /* ---- the text format --------------------------------------------------- */
@@ -151,8 +156,10 @@ static void cmd_get(int n, char *args[])
     mmkv *db = open_store(MMKV_RDONLY);
     const void *v;
     size_t vl;
-    if (mmkv_get(db, args[0], strlen(args[0]), &v, &vl) == 0)
+    if (mmkv_get(db, args[0], strlen(args[0]), &v, &vl) == 0) {
+        mmkv_close(db);
         wb_fatal("get '%s': not found", args[0]);
+    }
     if (fwrite(v, 1, vl, stdout) != vl || putchar('\n') == EOF)
         wb_die("write");
     mmkv_close(db);
@@ -168,8 +175,10 @@ static void cmd_del(int n, char *args[])
     const void *v;
     size_t vl;
     for (int i = 0; i < n; i++)
-        if (mmkv_get(db, args[i], strlen(args[i]), &v, &vl) == 0)
+        if (mmkv_get(db, args[i], strlen(args[i]), &v, &vl) == 0) {
+            mmkv_close(db);
             wb_fatal("del '%s': not found", args[i]);
+        }
     for (int i = 0; i < n; i++)
         if (mmkv_del(db, args[i], strlen(args[i])) == -1)
             store_fail(db);

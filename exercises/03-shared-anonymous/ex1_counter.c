@@ -13,9 +13,11 @@
  * where N is the counter's final value (K*M when all went well).
  *
  * The tests run 8 children of 20 million increments each, so that children
- * run at the same time on any machine: an increment that is not atomic (a
- * plain ++ through a volatile pointer, or an atomic_load() followed by an
- * atomic_store()) then loses updates, and the total comes out short.
+ * very likely run at the same time, on any machine: an increment that is
+ * not atomic (a plain ++ through a volatile pointer, or an atomic_load()
+ * followed by an atomic_store()) then loses updates, and the total comes
+ * out short. Very likely, not surely: the test can catch such a solution,
+ * it cannot prove a solution right.
  *
  * Errors: the parent exits 0 only when every child exited with status 0.
  * For each child that did not (it was killed, or exited non-zero) it prints

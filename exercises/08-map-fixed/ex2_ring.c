@@ -44,7 +44,7 @@
  *                                            wb_size_arg(s, "total") prints;
  *                                            "size" and "chunk" likewise)
  * A byte that reads back wrong is one line on stderr, exit 1:
- *   ex2_ring: byte 12345 read back as 7, expected 8
+ *   ex2_ring: byte 12345 read back as 45, expected 46
  *
  * READ   memfd_create(2), mmap(2) (MAP_FIXED, MAP_SHARED), ftruncate(2),
  *        proc(5); chapter 08's README and its demo ring_buffer.c.

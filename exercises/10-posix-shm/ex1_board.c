@@ -64,7 +64,8 @@
  * than 59 (59 is fine).
  *
  * READ   shm_open(3), shm_overview(7), ftruncate(2), mmap(2), shm_unlink(3),
- *        stdatomic.h(0p) (atomic_compare_exchange_weak, atomic_store); the
+ *        C11's <stdatomic.h> (7.17: atomic_compare_exchange_weak,
+ *        atomic_store; or cppreference.com's page on it); the
  *        chapter's README, sections on names and on unrelated processes.
  * HINTS  A struct with _Atomic uint32_t members and a _Static_assert on its
  *        size (4096) keeps the layout honest. Take a slot with a

@@ -26,8 +26,8 @@
  *   descriptor leaves no OUTFILE. Otherwise map the memfd PROT_READ with
  *   MAP_PRIVATE, its size from fstat(2) (MAP_PRIVATE reads a write-sealed
  *   memfd on every kernel; MAP_SHARED, even read-only, is refused with
- *   EPERM before Linux 6.7 through a descriptor open for writing, as the
- *   one received is), and write its bytes to OUTFILE (created or
+ *   EPERM through a descriptor open for writing, as the one received is,
+ *   on kernels without the 6.7 change: the README says which), and write its bytes to OUTFILE (created or
  *   truncated, mode 0644). An empty memfd (mmap cannot map 0 bytes) gives
  *   an empty OUTFILE.
  *
@@ -41,7 +41,8 @@
  * Output on stdout, one line, N the memfd's size in bytes and LIST its
  * seals as F_GET_SEALS gives them, named in the order F_SEAL_SEAL,
  * F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE, F_SEAL_FUTURE_WRITE and
- * separated by one space, or `(none)`:
+ * separated by one space, or `(none)` (F_SEAL_EXEC, which Linux 6.3 adds
+ * to a memfd when vm.memfd_noexec asks for it, is not named):
  *   recv:  received N bytes, seals: LIST
  *          e.g. "received 5000 bytes, seals: F_SEAL_SHRINK F_SEAL_GROW
  *          F_SEAL_WRITE"

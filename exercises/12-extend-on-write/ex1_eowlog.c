@@ -49,9 +49,9 @@
  *   ex1_eowlog: 'FILE' is not a regular file
  *   ex1_eowlog: 'FILE' (N bytes) is larger than the reservation (R bytes)
  *   ex1_eowlog: log full: record K (L bytes) does not fit in R bytes
- * R is RESERVE rounded up to whole pages, N the file's size. The second
- * error comes before anything is mapped or changed: the file keeps its
- * size. In the log-full one, K is the number of the record that does not
+ * R is RESERVE rounded up to whole pages, N the file's size. The "larger
+ * than the reservation" error comes before anything is mapped or changed:
+ * the file keeps its size. In the log-full one, K is the number of the record that does not
  * fit, counting this run's records from 1 (a log that takes 3 records is
  * full at "record 4"), and L its length in bytes, newline included; the
  * file must then hold exactly the records before record K: trim it, then

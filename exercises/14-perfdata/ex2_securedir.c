@@ -45,8 +45,8 @@
  * something else. A descriptor always means the object you checked.
  *
  * READ   open(2) (O_NOFOLLOW, O_DIRECTORY), fstat(2), lstat(2), inode(7)
- *        (st_mode bits), getopt(3); chapter 14's README, "Planted links
- *        (JDK-8050807)", under "Four holes and how they were closed".
+ *        (st_mode bits), getopt(3); chapter 14's README, "Planted links",
+ *        under "Four holes and how they were closed".
  * HINTS  wb_long_arg() parses -o. wb_fatal() prints `ex2_securedir: ...`
  *        and exits 1; wb_die() adds strerror(errno).
  * CHECK  make grade CH=14

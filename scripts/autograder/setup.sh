@@ -6,4 +6,4 @@ cd "$(dirname "$0")"
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends make >/dev/null
 scripts/setup.sh
-make -s all    # the library and the demos, once, when the image is built
+make -s -j"$(nproc)" all    # the library and the demos, once, when the image is built

@@ -100,7 +100,7 @@ prepare_kernel() {
   pkg=$(newest)
   if [ -z "$pkg" ]; then
     echo "$prog: no $series kernel in the apt lists; running apt-get update" >&2
-    apt-get update -qq >&2 || echo "$prog: apt-get update failed" >&2
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || echo "$prog: apt-get update failed" >&2
     pkg=$(newest)
   fi
   if [ -z "$pkg" ]; then
@@ -116,7 +116,7 @@ prepare_kernel() {
   deb=$(find "$MATRIX/debs" -maxdepth 1 -name "${pkg}_*_amd64.deb" | sort -V | tail -n 1)
   if [ -z "$deb" ]; then
     echo "$prog: downloading $pkg" >&2
-    if ! (cd "$MATRIX/debs" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" >&2); then
+    if ! (cd "$MATRIX/debs" && apt-get download -qq -o DPkg::Lock::Timeout=600 -o APT::Sandbox::User=root "$pkg" >&2); then
       rm -f "$MATRIX/debs/${pkg}_"*.deb.* 2>/dev/null
       [ -n "$have" ] || die "apt-get download $pkg failed, and nothing is cached in $kdir"
       echo "$prog: apt-get download $pkg failed; using the cached $have" >&2

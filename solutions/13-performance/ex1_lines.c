@@ -2,8 +2,9 @@
  * ex1_lines.c: wc -l through mmap, with the right advice (solution).
  *
  * Each file is mapped whole and read once, front to back: MADV_SEQUENTIAL
- * says exactly that, and the kernel answers with a larger readahead for a
- * file that is not cached yet. An empty file is never mapped (mmap of
+ * says exactly that, and for a file that is not cached yet the kernel then
+ * reads ahead from each fault forwards (rather than around it) and keeps
+ * doing so. An empty file is never mapped (mmap of
  * length 0 is EINVAL). See exercises/13-performance/ex1_lines.c for the task.
  *
  * The count is a loop without a branch on the data, in blocks the compiler
