@@ -220,8 +220,8 @@ hex6() { printf '0x%06x' "$(($1))"; }
     assert_line "open(/proc/self/exe, O_RDWR): allowed (under Valgrind the kernel ran valgrind, not this file)"
     return
   fi
-  # Ask the kernel directly, with a program of our own: Linux 6.11 and the
-  # first 6.12 releases let a running executable be opened for writing.
+  # Ask the kernel directly, with a program of our own: Linux 6.11.0-6.11.10
+  # and 6.12.0-6.12.1 let a running executable be opened for writing.
   cp "$(command -v sleep)" busy
   ./busy 20 &
   local pid=$! denied k

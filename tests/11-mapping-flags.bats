@@ -69,6 +69,13 @@ near() { (($1 >= $2 - 2 && $1 <= $2 + 2)) || fail "$3: $1 faults, expected about
   assert_success
   assert_line "3. two private writable mappings of $piece GiB each (together more than RAM + swap):"
   assert_line "  first: ok, second: ok; Committed_AS +$((2 * piece)) GiB"
+  # Mode 2's arithmetic: what is left below CommitLimit is at most
+  # CommitLimit, so a piece larger than CommitLimit fails first in mode 2.
+  if ((piece * 1048576 > $(meminfo CommitLimit))); then
+    assert_line --regexp "^  in mode 2 the first would already fail: $piece GiB is more than the [0-9]+\.[0-9] GiB left below CommitLimit\$"
+  else
+    assert_line --regexp "^  in mode 2 (the second would fail: the two need $((2 * piece)) GiB, |both would succeed: )[0-9]+\.[0-9] GiB was left below CommitLimit\$"
+  fi
 }
 
 # ---------------------------------------------------------------- populate
@@ -110,7 +117,7 @@ read_own() {
     assert_line "  the read faults mapped the shared zero page, so the first write of each page still faults"
     assert_line "  (the machine probe agrees: zero page yes; make doctor)"
   else
-    assert_line "  this kernel does not map the shared zero page, a read fault allocates a page, so later writes cost nothing"
+    assert_line "  on this kernel a read fault on anonymous memory allocates a page instead of mapping the shared zero page, so later writes cost nothing"
     assert_line "  (the machine probe agrees: zero page no; make doctor)"
   fi
 }

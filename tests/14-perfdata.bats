@@ -726,10 +726,19 @@ EOF
   local mode
   mode=$(printf '%04o' $((0755 & ~$(umask))))
   assert_line "the attacker made hsperfdata_dir; lstat: a directory, not a link, mode $mode, not writable by group or others: the 2013 check passes"
-  assert_line '  4242 -> ../precious.txt (lstat: a symbolic link)'
-  assert_line '  4243 = precious.txt (a hard link: stat gives the same inode, whose st_nlink is now 2)'
-  assert_line '  pid 4242: opened and sized to 32768 bytes; precious.txt: 32768 bytes, starting "" (its data is gone)'
-  assert_line '  pid 4243: opened and sized to 32768 bytes; precious.txt: 32768 bytes, starting "" (its data is gone)'
+  # the 2013 start-up cleanup removes each name planted in advance (the
+  # JVM's own pid); the demo plants it again before the open
+  local pid kind
+  for pid in 4242 4243; do
+    if [[ $pid == 4242 ]]; then kind='4242 -> ../precious.txt (lstat: a symbolic link)'
+    else kind='4243 = precious.txt (a hard link: stat gives the same inode, whose st_nlink is now 2)'; fi
+    assert_line "  planted in advance: $kind"
+    assert_line "  pid $pid starts; its cleanup removed $pid (the JVM's own pid, taken for a stale file)"
+    assert_line "  planted again after the cleanup, before the open: $kind"
+    assert_line "  pid $pid: opened and sized to 32768 bytes; precious.txt: 32768 bytes, starting \"\" (its data is gone)"
+  done
+  # the cleanup removed nothing else: the directory held only the one name
+  [[ $(grep -c 'its cleanup removed' <<<"$output") == 2 ]] || fail "the cleanup removed other names: $output"
   assert_line '  pid 4242: refused: is a symbolic link (not followed)'
   assert_line '  pid 4243: refused: has 2 links: a hard link could make it any file on the filesystem'
   assert_equal "${lines[-1]}" 'afterwards precious.txt: 17 bytes, starting "the victim'"'"'s data"'

@@ -185,9 +185,13 @@ static void cached(void)
         return;
     }
     if (now < 0) {
-        printf("  cachestat(2): %s: added in Linux 6.5; it would have said %ld "
-               "pages cached, in one call and without a mapping\n",
-               wb_errname(err), old);
+        printf("  cachestat(2): %s: added in Linux 6.5%s; it would have said "
+               "%ld pages cached, in one call and without a mapping\n",
+               wb_errname(err),
+               err == ENOSYS ? " (or a seccomp filter that does not list it "
+                               "answers ENOSYS, as Podman's default does)"
+                             : "",
+               old);
         return;
     }
     printf("  %-30s %d call%-3s %6ld of %zu pages cached    median %.1f us "
@@ -458,7 +462,7 @@ int main(int argc, char *argv[])
     map = mmap(NULL, pages * ps, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED)
         wb_die("mmap '%s'", path);
-    /* POSIX_FADV_RANDOM: no readahead into the dropped quarters */
+    /* MADV_RANDOM: no readahead into the dropped quarters */
     if (madvise(map, pages * ps, MADV_RANDOM) != 0)
         wb_die("madvise MADV_RANDOM");
     volatile char sink = 0;

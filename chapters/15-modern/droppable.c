@@ -63,7 +63,7 @@ int main(int argc, char *argv[])
         if (errno != EINVAL)
             wb_die("mmap MAP_DROPPABLE");
         printf("mmap(MAP_DROPPABLE): EINVAL: this kernel does not know "
-               "the flag; Linux 6.11 added it. There the droppable pages "
+               "the map type 0x08; Linux 6.11 added it. There the droppable pages "
                "read as zeros after MADV_PAGEOUT, the ordinary ones keep "
                "their bytes, and smaps flags the mapping dp\n");
         return 0;

@@ -4,16 +4,18 @@
  * One row per feature, in the order the kernel gained them: its name, the
  * mainline release that added it, and what this kernel did when the feature
  * was used once, for real, on a page or a file of the program's own:
- * "works", or the errno it answered (ENOSYS: no such system call; EINVAL: an
+ * "works", or the errno it answered (ENOSYS: no such system call, or one
+ * turned off at boot (memfd_secret), or a seccomp filter that answers so, as
+ * Podman's default profile does for every call it does not list; EINVAL: an
  * advice value or mmap type it does not know (an unknown mmap flag would be
  * ignored, not refused); ENOTTY: an ioctl it does not know;
- * EPERM: refused, by a seccomp filter, a missing privilege or a boot
- * parameter), "absent" for a sysfs directory that is not there, "not
+ * EPERM: refused, by a seccomp filter (Docker's default profile) or a
+ * missing privilege), "absent" for a sysfs directory that is not there, "not
  * offered" for a userfaultfd feature bit the kernel did not list. The rows
  * are what the chapter's opening table is made of, one run per kernel.
  *
  * Nothing is inferred from the version number: a distribution kernel may
- * have a feature backported, or configured out, or refused by a boot
+ * have a feature backported, or configured out, or turned off by a boot
  * parameter (memfd_secret before 6.5).
  *
  * Usage: features [-h]
@@ -184,17 +186,22 @@ static void try_mthp(void)
     /* mTHP adds one directory per size beside the PMD size's. */
     static const char *const sizes[] = {"16",  "32",  "64",  "128",
                                         "256", "512", "1024"};
-    int n = 0;
+    int n = 0, on = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         char path[96], val[64];
         snprintf(path, sizeof path,
                  "/sys/kernel/mm/transparent_hugepage/hugepages-%skB/enabled",
                  sizes[k]);
-        if (wb_read_knob(path, val, sizeof val) == 0)
+        if (wb_knob_choice(path, val, sizeof val) == 0) {
             n++;
+            on += strcmp(val, "never") != 0;
+        }
     }
-    char what[64];
-    snprintf(what, sizeof what, "works: %d sizes below the PMD size", n);
+    /* The knobs say what the kernel offers; whether a fault gets such a
+     * folio depends on them (section "Huge pages of every size"). */
+    char what[96];
+    snprintf(what, sizeof what,
+             "knobs for %d sizes below the PMD size, %d not never", n, on);
     row("mTHP (hugepages-NkB)", "6.8", n > 0, n > 0 ? what : "absent");
 }
 

@@ -21,8 +21,9 @@
  * still calls through syscall(2), so that it builds with any libc. The
  * sys_* functions at the end are raw syscall(2) calls, returning -1 and
  * setting errno as usual.
- * On a kernel without the call, errno is ENOSYS; on one without the flag,
- * EINVAL. A program that includes this header should not also include
+ * On a kernel without the call, errno is ENOSYS; on one without the advice
+ * value or the mmap type, EINVAL (an unknown mmap flag is ignored, not
+ * refused). A program that includes this header should not also include
  * <sys/mount.h>: <linux/fs.h>, which it may include, clashes with it.
  */
 #ifndef MODERN_H
@@ -53,7 +54,7 @@
 #define MADV_GUARD_REMOVE 103 /* unguard range (6.13) */
 #endif
 
-/* ---- mmap(2) flags: include/uapi/linux/mman.h ---- */
+/* ---- mmap(2) map types: include/uapi/linux/mman.h ---- */
 
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE 0x08 /* zero memory under memory pressure (6.11) */

@@ -87,7 +87,9 @@ int main(int argc, char *argv[])
                "(built without CONFIG_SECRETMEM, before 6.5 booted without "
                "secretmem.enable=1, from 6.5 booted with "
                "secretmem.enable=0, or the direct map cannot be changed "
-               "here). Where it works, only the processes that map the "
+               "here), or a seccomp filter answers ENOSYS for the call (as "
+               "Podman's default profile does for calls it does not "
+               "list). Where it works, only the processes that map the "
                "page read it: /proc/PID/mem gives EIO, process_vm_readv "
                "EFAULT, PTRACE_PEEKDATA EIO\n");
         return 0;
