@@ -37,7 +37,7 @@
  *   ex1_lines: expected at least one FILE (usage: ex1_lines [-h] FILE...)
  *
  * READ   mmap(2), madvise(2) (MADV_SEQUENTIAL, MADV_WILLNEED, MADV_RANDOM),
- *        munmap(2), fstat(2), memchr(3); chapter 13's README, "mmap or
+ *        munmap(2), fstat(2); chapter 13's README, "mmap or
  *        read(2)".
  * HINTS  wb_open_file() opens, fstats and refuses anything but a regular
  *        file, with the error lines above. Count without a branch on the
