@@ -313,9 +313,19 @@ def check(htmldir, root, shotdir):
 # Run in the page under print media at the printed width: the code blocks
 # wider than the page (they would be cut at the margin).
 OVERFLOW = r"""
-(() => [...document.querySelectorAll('div.fragment, pre')]
-  .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-  .map(e => e.textContent.trim().split('\n')[0].slice(0, 60)))()
+(() => {
+  const page = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('div.fragment, pre')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > page + 1)
+    .map(e => 'a code block is wider than the printed page: ' + e.textContent.trim().split('\n')[0].slice(0, 60));
+  // Anything wider than the page makes Chromium shrink or cut every page.
+  if (document.documentElement.scrollWidth > page + 1) {
+    const e = [...document.querySelectorAll('body *')].find(x => x.getBoundingClientRect().right > page + 1);
+    wide.push(`the page is ${document.documentElement.scrollWidth} px wide, the paper ${page} px` +
+              (e ? ` (${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + e.className : ''})` : ''));
+  }
+  return wide;
+})()
 """
 
 
@@ -337,7 +347,7 @@ def pdf(htmldir, out, pages):
                 continue
             b.open("file://" + path)
             for line in b.js(OVERFLOW):
-                problems.append(f"{name}: a code block is wider than the printed page: {line}")
+                problems.append(f"{name}: {line}")
             data = b.call("Page.printToPDF", {
                 "printBackground": True, "paperWidth": 8.27, "paperHeight": 11.69,
                 "marginTop": 0.47, "marginBottom": 0.47, "marginLeft": 0.47, "marginRight": 0.47,
