@@ -167,7 +167,7 @@ BOOK_AWESOME ?= /usr/share/doxygen-awesome-css
 BOOK_TOOLS   := doxygen dot:graphviz gnuplot:gnuplot-nox $(BOOK_AWESOME)/doxygen-awesome.css:doxygen-awesome-css
 
 book: $(DOCTOR) $(BOOK_DEMOS) $(BOOK_FIGURE_DEMOS) ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
-	$(Q)WB_SETUP_EXTRA='$(BOOK_TOOLS) ?chromium' scripts/setup.sh
+	$(Q)WB_SETUP_EXTRA='$(BOOK_TOOLS) ?chromium ?pdfunite:poppler-utils' scripts/setup.sh
 	$(Q)rm -rf $(BUILD)/book && mkdir -p $(BUILD)/book
 	$(Q)WB_BOOK_RUNS='$(BUILD)/book/runs' scripts/transcripts.sh --replay '$(BUILD)' '$(BUILD)/book/replay' $(wildcard chapters/*/README.md)
 	$(Q)scripts/book-figures.sh '$(BUILD)' '$(BUILD)/book'
@@ -179,13 +179,12 @@ book: $(DOCTOR) $(BOOK_DEMOS) $(BOOK_FIGURE_DEMOS) ## the HTML book from the wri
 	$(Q)python3 scripts/book-search.py '$(BUILD)/book/html'
 	@echo "book: $(BUILD)/book/html/index.html"
 
-# The whole book as one PDF: every page of BOOK_MD and the API page, in
-# reading order, printed by headless Chromium with the print style of
+# The whole book as one PDF: the pages of BOOK_MD and the API page of wb.h,
+# in reading order, printed by headless Chromium with the print style of
 # book/book.css and joined with pdfunite (scripts/book-browser.py pdf).
 book-pdf: book ## the book as one PDF, printed by headless Chromium: build/book/book.pdf
 	$(Q)WB_SETUP_EXTRA='chromium pdfunite:poppler-utils' scripts/setup.sh
-	$(Q)python3 scripts/book-browser.py pdf '$(BUILD)/book/html' '$(BUILD)/book/book.pdf' \
-	  $(foreach p,$(BOOK_MD),$(if $(filter book/mainpage.md,$(p)),index.html,md_$(subst /,_,$(subst -,_,$(p:.md=))).html)) wb_8h.html
+	$(Q)python3 scripts/book-browser.py pdf '$(BUILD)/book/html' . '$(BUILD)/book/book.pdf'
 
 # The sanitizer build: the same sources in their own build directory, and the
 # same tests. ASan leaves SIGSEGV/SIGBUS to the programs, whose lessons catch

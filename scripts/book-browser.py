@@ -16,10 +16,12 @@
       Leaves screenshots of the front page and chapter 01, in light and dark
       mode, in SHOTDIR. One line per problem; a summary line; exit 1 on any.
 
-  book-browser.py pdf HTMLDIR OUT.pdf PAGE.html...
-      Print each PAGE (in the order given) to PDF with the book's print style
-      and join them into OUT.pdf with pdfunite. Before printing, checks that
-      no code block is wider than the printed page (it would be cut).
+  book-browser.py pdf HTMLDIR ROOT OUT.pdf
+      Print every page of the book in reading order (the same pages, then
+      the API page of wb.h) to PDF with the book's print style (book/book.css)
+      and join them into OUT.pdf with pdfunite. Before printing each, checks
+      that no code block, nor anything else, is wider than the paper (it
+      would be cut at the margin, or shrink the page).
 
 Chromium is driven through the DevTools protocol over a pipe
 (--remote-debugging-pipe): no network, no driver, no package beyond
@@ -329,8 +331,9 @@ OVERFLOW = r"""
 """
 
 
-def pdf(htmldir, out, pages):
+def pdf(htmldir, root, out):
     htmldir = os.path.abspath(htmldir)
+    pages = [page_name(md, root) for md in book_pages(root)] + ["wb_8h.html"]
     work = tempfile.mkdtemp(prefix="pdf.", dir=os.path.dirname(os.path.abspath(out)))
     profile = os.path.join(work, "profile")
     b = Browser(profile)
@@ -373,8 +376,8 @@ def pdf(htmldir, out, pages):
 def main(argv):
     if len(argv) >= 4 and argv[1] == "check":
         return check(argv[2], os.path.abspath(argv[3]), argv[4] if len(argv) > 4 else "screenshots")
-    if len(argv) >= 4 and argv[1] == "pdf":
-        return pdf(argv[2], argv[3], argv[4:])
+    if len(argv) == 5 and argv[1] == "pdf":
+        return pdf(argv[2], os.path.abspath(argv[3]), argv[4])
     print(__doc__.strip(), file=sys.stderr)
     return 2
 
