@@ -182,8 +182,8 @@ MD
   assert_success
   assert_output --regexp "^browser: ([0-9]+) pages, 15 chapters in every side bar, [0-9]+ images, [0-9]+ searches, 4 screenshots: all as a reader should see them$"
   # every chapter and example, the front page and the appendix
-  local want
-  want=$(($(ls "$WB_ROOT"/chapters/*/README.md "$WB_ROOT"/examples/*/README.md | wc -l) + 2))
+  local pages=("$WB_ROOT"/chapters/*/README.md "$WB_ROOT"/examples/*/README.md) want
+  want=$((${#pages[@]} + 2))
   assert_output --partial "browser: $want pages,"
   for png in front-light front-dark chapter01-light chapter01-dark; do
     [[ $(head -c 8 "$shots/$png.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
