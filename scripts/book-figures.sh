@@ -95,7 +95,12 @@ plot() {
     echo 'set grid ytics lc rgb "#dddddd"'
     echo 'set border 3; set tics nomirror'
     echo 'set bmargin 6'
-    printf 'set label 99 "%s" at screen 0.01, screen 0.025 font ",8" tc rgb "#555555"\n' "${label//\"/}"
+    # (wrapped at a comma every 140 characters or so, to fit the plot's width)
+    printf 'set label 99 "%s" at screen 0.01, screen 0.045 font ",8" tc rgb "#555555"\n' \
+      "$(printf '%s' "${label//\"/}" | awk '{ n = split($0, w, ", "); line = ""
+        for (i = 1; i <= n; i++) { s = (line == "" ? "" : ", ") w[i]
+          if (length(line s) > 140 && line != "") { out = out line ",\\n"; line = w[i] } else line = line s }
+        printf "%s%s", out, line }')"
     cat
   } >"$work/$name.gp"
   gnuplot "$work/$name.gp" 2>"$work/$name.err" || { echo "book-figures: gnuplot failed for $name:" >&2; cat "$work/$name.err" >&2; exit 1; }
