@@ -378,12 +378,16 @@ can_unshare_pid() {
   assert_line "$jvm Alloc"
   refute_line --regexp "^$mid "
   hs -1 --separate-stderr -gcutil "$mid"
-  assert_one_error_line hsstat "process $mid: /proc/$mid/root/tmp/hsperfdata_$ME/1 is not mapped by it \(a stale file, or the file of a process with the same pid in another pid namespace\)$"
+  # In a user namespace made with -r, the JVM runs as root in there, and its
+  # directory is named by that name.
+  local inside=$ME
+  [[ " ${UNSHARE[*]} " == *" -r "* ]] && inside=root
+  assert_one_error_line hsstat "process $mid: /proc/$mid/root/tmp/hsperfdata_$inside/1 is not mapped by it \(a stale file, or the file of a process with the same pid in another pid namespace\)$"
   # by its host pid, the same counters as by the file's path
   hs -gcutil "$jvm"
   assert_success
   local by_pid=$output
-  hs -gcutil "/proc/$jvm/root/tmp/hsperfdata_$ME/1"
+  hs -gcutil "/proc/$jvm/root/tmp/hsperfdata_$inside/1"
   assert_success
   assert_equal "${output%%$'\n'*}" "${by_pid%%$'\n'*}"
   [[ $(awk 'NR == 2 { print $7 }' <<<"$by_pid") -gt 0 ]] || fail "no young collection yet? $by_pid"
