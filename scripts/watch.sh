@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# watch.sh [-c NN] [-e NN-slug/exK_name] [SUBMISSION]: grade, then grade
+# watch.sh [-c NN] [-e NN-slug/exK_name] [-o OUTDIR] [SUBMISSION]: grade, then grade
 # again each time a C file of the submission (default exercises/) is saved.
 #
-# Each run is scripts/grade.sh's (with the same -c/-e): the compiler's
+# Each run is scripts/grade.sh's (with the same -c/-e/-o): the compiler's
 # message or the failing tests, the points, and then one verdict line:
 #   watch: all N tests pass (P/P points)
 #   watch: N of M tests fail (P/Q points): fix and save
@@ -13,12 +13,13 @@
 # a grade run under way with it.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
-usage() { echo "usage: watch.sh [-c NN] [-e NN-slug/exK_name] [SUBMISSION]" >&2; exit 2; }
-chapter="" only=""
-while getopts "c:e:" opt; do
+usage() { echo "usage: watch.sh [-c NN] [-e NN-slug/exK_name] [-o OUTDIR] [SUBMISSION]" >&2; exit 2; }
+chapter="" only="" out=""
+while getopts "c:e:o:" opt; do
   case $opt in
     c) chapter=$OPTARG ;;
     e) only=$OPTARG ;;
+    o) out=$OPTARG ;;
     *) usage ;;
   esac
 done
@@ -41,6 +42,9 @@ fi
 args=()
 [ -n "$chapter" ] && args+=(-c "$chapter")
 [ -n "$only" ] && args+=(-e "$only")
+[ -n "$out" ] && args+=(-o "$out")
+# (grade.sh's results: in OUTDIR, or the latest run's copy in build/grade)
+results=${out:-${WB_BUILD:-build}/grade}/results.json
 
 grade_pid="" tail_pid="" inw_pid=""
 # stop: end the grade run under way (its own session: grade.sh, its Bats
@@ -82,7 +86,7 @@ grade() {
   else
     passed=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]}
     local pts
-    pts=$(jq -r '"\(.score)/\([.tests[].max_score] | add // 0)"' "$WB_BUILD_GRADE/results.json" 2>/dev/null)
+    pts=$(jq -r '"\(.score)/\([.tests[].max_score] | add // 0)"' "$results" 2>/dev/null)
     if [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]; then
       echo "watch: all $passed tests pass ($pts points)"
     else
@@ -92,7 +96,6 @@ grade() {
   echo "watch: watching ${dirs[*]#"$PWD"/} for saved .c files (Ctrl-C ends)"
 }
 
-WB_BUILD_GRADE=${WB_BUILD:-build}/grade
 log=$(mktemp "${TMPDIR:-/tmp}/wb-watch.XXXXXX") || exit 2
 trap 'rm -f "$log"' EXIT
 # (the EXIT trap runs after stop's exit too)
