@@ -13,7 +13,9 @@
 #      OUTDIR/results.json (Gradescope's format) and OUTDIR/junit.xml, and
 #      ends with `N passed, N failed` (tests).
 # Points: a comment `# points: N` on the line(s) before a test's @test line;
-# a test without one is worth 1.
+# a test without one is worth 1. A comment `# see: ...` there (the man page
+# or the chapter's section behind the test) is the first line of the test's
+# output when it fails.
 # Exits 0 when grading ran, whatever the score; 2 when it could not grade.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
