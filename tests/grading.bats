@@ -134,6 +134,13 @@ run_autograder_on() {
   unzip -Z "$BATS_TEST_TMPDIR/ag.zip" run_autograder | grep -q '^-rwx' || fail "run_autograder is not executable in the zip"
 }
 
+# progress_levels RESULTS.json: make progress on a run's results, as
+# "COUNT PERCENT" per percentage its chapter lines show (e.g. "15 100%").
+progress_levels() {
+  run bash -c '"$1" "$2" | awk "/^  [0-9][0-9]-/ { n[\$NF]++ } END { for (p in n) print n[p], p }"' \
+    _ "$WB_ROOT/scripts/progress.sh" "$1"
+}
+
 @test "grading autograder: run_autograder gives the solutions every point and the stubs none" {
   load_bats_file
   "$WB_ROOT/scripts/autograder.sh" "$BATS_TEST_TMPDIR/ag.zip" >/dev/null
@@ -142,6 +149,12 @@ run_autograder_on() {
          and all(.tests[]; .status == "passed" and .visibility == "visible")
          and (.execution_time | type) == "number"' "$AG/results/results.json" >/dev/null ||
     fail "solutions: $(jq -c '{score, max: ([.tests[].max_score] | add), failed: [.tests[] | select(.status != "passed") | .name]}' "$AG/results/results.json")"
+  # make progress on that real run (the same results.json grade.sh writes):
+  # every chapter full
+  local chapters
+  chapters=$(find "$WB_ROOT/exercises" -mindepth 1 -maxdepth 1 -type d | wc -l)
+  progress_levels "$AG/results/results.json"
+  assert_output "$chapters 100%"
   run_autograder_on exercises
   # (a test this environment cannot run, userfaultfd in a container, is
   # skipped for both: worth nothing, failed by neither)
@@ -149,6 +162,9 @@ run_autograder_on() {
          and all(.tests[]; .status == "failed" or (.max_score == 0 and (.output | startswith("skipped: "))))' \
     "$AG/results/results.json" >/dev/null ||
     fail "stubs: $(jq -c '{score, passed: [.tests[] | select(.status == "passed") | .name]}' "$AG/results/results.json")"
+  # and make progress on it: every chapter at zero
+  progress_levels "$AG/results/results.json"
+  assert_output "$chapters 0%"
 }
 
 @test "grading autograder: a flat upload of exercise files is placed by name" {
