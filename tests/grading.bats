@@ -314,12 +314,16 @@ wait_for() {
   fail "no line /$2/ after $3 s; the output was:"$'\n'"$(cat "$1")"
 }
 
-# A watch a test started is stopped even when the test fails.
+# A watch a test started is stopped even when the test fails (TERM, and
+# KILL for it and its children if it will not go).
 teardown() {
-  if [[ -n ${WATCH_PID:-} ]]; then
-    kill -TERM "$WATCH_PID" 2>/dev/null
-    wait "$WATCH_PID" 2>/dev/null || true
-  fi
+  [[ -n ${WATCH_PID:-} ]] || return 0
+  local kids
+  kids=$(pgrep -P "$WATCH_PID" | tr '\n' ' ')
+  kill -TERM "$WATCH_PID" 2>/dev/null
+  sleep 1
+  kill -0 "$WATCH_PID" 2>/dev/null && kill -KILL "$WATCH_PID" $kids 2>/dev/null
+  wait "$WATCH_PID" 2>/dev/null || true
 }
 
 @test "grading watch: a saved solution is graded again at once; TERM ends it and all it started" {
@@ -340,13 +344,19 @@ teardown() {
   cp "$WB_ROOT/solutions/01-basics/ex2_mapslice.c" "$sub/01-basics/ex2_mapslice.c"
   wait_for "$log" "^watch: all $n tests pass" 120
   kill -TERM "$pid"
+  local end=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done
+  ! kill -0 "$pid" 2>/dev/null || fail "watch did not end within 30 s of TERM"
   wait "$pid" || true
   WATCH_PID=""
   run cat "$log"
   assert_line "watch: stopped"
   assert_line --partial "FAIL ex2_mapslice: "
+  # (a zombie is only a pid until it is reaped: not running)
+  local st
   for k in $pid $kids; do
-    ! kill -0 "$k" 2>/dev/null || fail "process $k ($(ps -o comm= -p "$k")) of watch is still running"
+    st=$(ps -o stat= -p "$k") || continue
+    [[ $st == Z* ]] || fail "process $k ($(ps -o comm= -p "$k")) of watch is still running"
   done
 }
 
