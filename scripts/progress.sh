@@ -41,7 +41,7 @@ book=$(for src in exercises/*/*.c; do
   printf '%s\t%s\n' "$(basename "$(dirname "$src")")" "$(basename "$src" .c)"
 done)
 
-echo "progress${who:+ of $who}: the grade run of $when (${res#"$ROOT"/}; make grade updates it)"
+echo "progress${who:+ of $who}: the grade run of $when (${res#"$ROOT"/}$([ -n "${1:-}" ] || echo "; make grade updates it"))"
 awk -F'\t' -v width=20 '
   FNR == 1 { file++ }
   file == 1 { if (!($1 in nex)) order[++nch] = $1; nex[$1]++; next }
