@@ -256,6 +256,7 @@ see_of() { awk -v t="@test \"$2" '/^# see: / { s = substr($0, 8); next } index($
 
 # a scratch workbook: reset.sh and exercises/01-basics, committed to git
 scratch_tree() {
+  command -v git >/dev/null || skip "git is missing (reset takes the stub from git)"
   T=$BATS_TEST_TMPDIR/tree
   mkdir -p "$T/scripts" "$T/exercises"
   cp "$WB_ROOT/scripts/reset.sh" "$T/scripts/"
