@@ -53,8 +53,12 @@ DOCTOR    := $(BUILD)/doctor
 
 # The runner used by test, grade and memcheck; see scripts/run-tests.sh.
 RUN_TESTS = WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/run-tests.sh
-GRADE = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
-        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/grade.sh
+GRADE_ENV = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
+        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)'
+GRADE = $(GRADE_ENV) scripts/grade.sh
+# make watch's tool (scripts/setup.sh's WB_SETUP_EXTRA syntax); make test
+# installs it too, for the watch test of tests/grading.bats.
+WATCH_TOOLS := inotifywait:inotify-tools
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
@@ -64,7 +68,7 @@ MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 BOOK_MD    := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) $(sort $(wildcard examples/*/README.md)) book/appendix.md
 BOOK_PAGES := $(BOOK_MD) lib/wb.h
 
-.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book book-pdf lint fuzz bench bench-setup clean help
+.PHONY: all lib doctor setup demo run test check grade grade-all autograder watch progress reset prairielearn memcheck test-matrix sanitize sanitize-build book book-pdf lint fuzz bench bench-setup clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(DOCTOR) ## build lib/, every demo, every exercise stub and every solution
@@ -117,6 +121,7 @@ run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
 	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
 
 test: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
+	$(Q)$(if $(CH),,WB_SETUP_EXTRA='$(WATCH_TOOLS)' scripts/setup.sh)
 	$(Q)$(RUN_TESTS) --demos --solutions --stubs --extras $(if $(CH),--chapter $(CH))
 
 check: test ## same as test
@@ -124,12 +129,25 @@ check: test ## same as test
 grade: setup lib $(DOCTOR) $(GRADE_DEMOS) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
 	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
+watch: setup lib $(DOCTOR) $(GRADE_DEMOS) ## grade EX=NN-slug/exK_name (or CH=NN) again each time you save it; Ctrl-C ends
+	$(Q)WB_SETUP_EXTRA='$(WATCH_TOOLS)' scripts/setup.sh
+	$(Q)$(GRADE_ENV) scripts/watch.sh $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
+
+progress: ## per chapter: exercises passed, points and a bar, from the last grade run (no re-run)
+	$(Q)WB_BUILD='$(BUILD)' scripts/progress.sh
+
+reset: ## give EX=NN-slug/exK_name's pristine stub back (yours is kept as exK_name.c.bak-DATE)
+	$(Q)scripts/reset.sh '$(EX)'
+
 grade-all: setup lib $(DOCTOR) ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
 	$(Q)CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' \
 	  WB_BUILD='$(BUILD)' scripts/grade-all.sh '$(SUBMISSIONS)'
 
 autograder: ## the Gradescope bundle: build/autograder.zip (setup.sh, run_autograder)
 	$(Q)scripts/autograder.sh $(BUILD)/autograder.zip
+
+prairielearn: ## PrairieLearn's external grader: build/prairielearn/ (Dockerfile, the grader, an info.json example)
+	$(Q)scripts/prairielearn.sh $(BUILD)/prairielearn
 
 # Every test file but the bad-input matrix, whose thousand short runs of
 # error paths took a quarter of memcheck's time (294 s of 1393 s here):

@@ -13,7 +13,9 @@
 #      OUTDIR/results.json (Gradescope's format) and OUTDIR/junit.xml, and
 #      ends with `N passed, N failed` (tests).
 # Points: a comment `# points: N` on the line(s) before a test's @test line;
-# a test without one is worth 1.
+# a test without one is worth 1. A comment `# see: ...` there (the man page
+# or the chapter's section behind the test) is the first line of the test's
+# output when it fails.
 # Exits 0 when grading ran, whatever the score; 2 when it could not grade.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -106,14 +108,19 @@ else
 fi
 rm -rf "${out:?}/tmp/doctor"
 
-# points_table: "NN-slug <tab> test name <tab> points" for every test.
+# points_table: "NN-slug <tab> test name <tab> points <tab> see" for every
+# test. (see: the text of a `# see: ...` line before the @test line, naming
+# the man page or the chapter's section that explains what the test checks;
+# a failing test's output starts with it.)
 points_table() {
   local f
   for f in tests/[0-9]*.bats; do
     awk -v ch="$(basename "$f" .bats)" '
       /^# points: *[0-9]+/ { p = $3; next }
+      /^# see: / { s = $0; sub(/^# see: */, "", s); gsub(/\t/, " ", s); next }
       /^@test / { n = $0; sub(/^@test "/, "", n); sub(/" *\{ *$/, "", n)
-                  print ch "\t" n "\t" (p == "" ? 1 : p); p = "" }' "$f"
+                  print ch "\t" n "\t" (p == "" ? 1 : p) "\t" s; p = ""; s = ""; next }
+      !/^#/ { s = "" }' "$f"
   done
 }
 points_table >"$out/points.tsv"
@@ -174,10 +181,11 @@ grade_one() {
     awk -f scripts/tap-results.awk >"$tmp/tap.tsv"
   report+=$(litter_sweep "$tmp/.stamp")
   awk -F'\t' -v ch="$ch" -v stem="$stem" '
-    NR == FNR { pts[$1 "\t" $2] = $3; next }
+    NR == FNR { pts[$1 "\t" $2] = $3; see[$1 "\t" $2] = $4; next }
     $1 == "plan" { if ($2 != $3 || $2 == 0) printf "%s\t%s\tfail\t1\t%s: the tests did not run (bats planned %d, ran %d)\t\n", ch, stem, stem, $2, $3; next }
     { p = pts[ch "\t" $2]; if (p == "") p = 1
-      printf "%s\t%s\t%s\t%s\t%s\t%s\n", ch, stem, $1, p, $2, $3 }' \
+      o = $3; if ($1 == "fail" && see[ch "\t" $2] != "") o = "see: " see[ch "\t" $2] "\\n" o
+      printf "%s\t%s\t%s\t%s\t%s\t%s\n", ch, stem, $1, p, $2, o }' \
     "$out/points.tsv" "$tmp/tap.tsv" >"$out/res/$key.tsv"
   awk -F'\t' -v key="$ch/$stem" -v report="$report" -v secs="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')" '
     { max += ($3 == "skip" ? 0 : $4); if ($3 == "pass") got += $4

@@ -437,6 +437,7 @@ evict() { sync "$1" && dd if="$1" iflag=nocache count=0 status=none; }
 # which puts exactly that page in the cache (no read, no read-ahead).
 write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc status=none; }
 
+# see: mincore(2), chapter 11 "Advice about access patterns, and mincore"
 @test "ex1_fincore: a file just written is all in the page cache" {
   make_file data 8 100
   run_ex ex1_fincore data
@@ -445,6 +446,7 @@ write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc
 }
 
 # points: 2
+# see: mincore(2), posix_fadvise(2), chapter 11 "Advice about access patterns, and mincore"
 @test "ex1_fincore: after the file is dropped from the cache, no page is resident, asked twice" {
   on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
   on_valgrind && skip "Valgrind reads the first KiB of every file the program maps (looking for ELF debug info), and read-ahead brings in the pages around it"
@@ -461,6 +463,7 @@ write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc
 }
 
 # points: 3
+# see: mincore(2), chapter 11 "Advice about access patterns, and mincore"
 @test "ex1_fincore: -m shows exactly the pages written after the eviction" {
   on_tmpfs && skip "the test directory is on tmpfs, whose files cannot leave the page cache"
   on_valgrind && skip "Valgrind reads the first KiB of every file the program maps (looking for ELF debug info), and read-ahead brings in the pages around it"
@@ -475,6 +478,7 @@ write_page() { dd if=/dev/zero of="$1" bs="$PAGE" seek="$2" count=1 conv=notrunc
 ..#..#.....#"
 }
 
+# see: mincore(2), chapter 11 "Advice about access patterns, and mincore"
 @test "ex1_fincore: several files in order, an empty one is 0/0" {
   make_file a 1
   : >blank
@@ -503,6 +507,7 @@ b: 3/3 pages resident
 
 # ---------------------------------------------------------------- ex2_flagprobe
 
+# see: mmap(2), chapter 11 "Asking the kernel to check: MAP_SHARED_VALIDATE"
 @test "ex2_flagprobe: long-known flags are accepted with MAP_SHARED and MAP_SHARED_VALIDATE" {
   make_file data 1
   run_ex ex2_flagprobe data MAP_POPULATE MAP_NORESERVE MAP_STACK MAP_UNINITIALIZED
@@ -514,6 +519,7 @@ MAP_UNINITIALIZED shared=ok validate=ok"
 }
 
 # points: 2
+# see: mmap(2), chapter 11 "Asking the kernel to check: MAP_SHARED_VALIDATE"
 @test "ex2_flagprobe: bits without a meaning are ignored by MAP_SHARED, EOPNOTSUPP with MAP_SHARED_VALIDATE" {
   make_file data 1
   run_ex ex2_flagprobe data 0x400000 0x200 2097152
@@ -524,6 +530,7 @@ MAP_UNINITIALIZED shared=ok validate=ok"
 }
 
 # points: 2
+# see: mmap(2) (MAP_SYNC), chapter 11 "Asking the kernel to check: MAP_SHARED_VALIDATE"
 @test "ex2_flagprobe: MAP_SYNC is EOPNOTSUPP with MAP_SHARED_VALIDATE on a file system without DAX" {
   grep -qw dax /proc/self/mountinfo && skip "a DAX file system is mounted here"
   make_file data 1
@@ -536,6 +543,7 @@ MAP_UNINITIALIZED shared=ok validate=ok"
   fi
 }
 
+# see: mmap(2), chapter 11 "Bigger pages: MAP_HUGETLB and transparent huge pages", chapter 11 "Stacks that grow: MAP_GROWSDOWN"
 @test "ex2_flagprobe: MAP_HUGETLB (not hugetlbfs) and MAP_GROWSDOWN (shared) are EINVAL both ways" {
   make_file data 1
   run_ex ex2_flagprobe data MAP_HUGETLB MAP_GROWSDOWN
@@ -569,6 +577,7 @@ forkwipe_out() {
   for ((k = 0; k < $2; k++)); do printf -v w "$4" "$k"; echo "parent: page $k: $w"; done
 }
 
+# see: fork(2), chapter 02 "Copy-on-write after fork"
 @test "ex3_forkwipe: without advice the child sees the parent's secrets" {
   run_ex ex3_forkwipe keep 3
   assert_success
@@ -579,6 +588,7 @@ forkwipe_out() {
 }
 
 # points: 2
+# see: madvise(2) (MADV_WIPEONFORK), chapter 11 "Advice that throws pages away"
 @test "ex3_forkwipe: MADV_WIPEONFORK: the child finds zeros, the parent keeps its data" {
   run_ex ex3_forkwipe wipe 5
   assert_success
@@ -590,6 +600,7 @@ forkwipe_out() {
 }
 
 # points: 2
+# see: madvise(2) (MADV_DONTFORK), chapter 11 "Advice that throws pages away"
 @test "ex3_forkwipe: MADV_DONTFORK: the child has no mapping there (SIGSEGV), the parent keeps its data" {
   run_ex ex3_forkwipe dontfork
   assert_success
@@ -599,6 +610,7 @@ forkwipe_out() {
   assert_output "$(forkwipe_out '300 private anonymous pages, page K holds "secret K"; MADV_DONTFORK; fork' 300 'SIGSEGV (SEGV_MAPERR)' '"secret %d"')"
 }
 
+# see: madvise(2) (EINVAL), chapter 11 "Advice that throws pages away"
 @test "ex3_forkwipe: MADV_WIPEONFORK on shared memory is EINVAL; an unknown mode is a usage error" {
   run_ex -1 --separate-stderr ex3_forkwipe -s wipe
   assert_one_error_line ex3_forkwipe "madvise MADV_WIPEONFORK: Invalid argument$"

@@ -599,6 +599,7 @@ want_lines() {
   wc -l "$@" | awk '{ print $1, $2 }'
 }
 
+# see: chapter 13 "One pass over a file"
 @test "ex1_lines: one file, with and without a newline at the end" {
   printf 'one\ntwo\nthree\n' >a
   run_ex ex1_lines a
@@ -611,6 +612,7 @@ want_lines() {
 }
 
 # points: 2
+# see: mmap(2) (EINVAL), chapter 01 "Getting it wrong on purpose"
 @test "ex1_lines: an empty file is 0 lines, not an mmap error" {
   : >empty
   run_ex --separate-stderr ex1_lines empty
@@ -620,6 +622,7 @@ want_lines() {
 }
 
 # points: 2
+# see: chapter 13 "One pass over a file"
 @test "ex1_lines: files of many pages match wc -l exactly" {
   seq 1 200000 >big # about 1.2 MB, 300 pages
   head -c $((5 * PAGE + 17)) /dev/urandom >binary # newlines, NULs, anything
@@ -681,6 +684,7 @@ expect() {
   between "$FAULTS" "$1" $(($1 + $(slack "${PAGES:-256}"))) "$2"
 }
 
+# see: getrusage(2), chapter 13 "What a minor fault costs"
 @test "ex2_faults: three lines, the pages touched, and faults per page to two decimals" {
   ex2 anon write 100
   ex2 anon write 100 7
@@ -688,6 +692,7 @@ expect() {
 }
 
 # points: 3
+# see: getrusage(2), chapter 13 "What a minor fault costs"
 @test "ex2_faults: anonymous memory: one fault per page touched; read then write: two with the zero page" {
   PAGES=256
   ex2 anon read 256;       expect 256 "anon read: a page (the zero page, or a private one) per page"
@@ -706,6 +711,7 @@ expect() {
 }
 
 # points: 3
+# see: chapter 13 "Fault-around: fewer faults than pages"
 @test "ex2_faults: a private memfd mapping: reads fault once per window, writes once per page" {
   shmem_small || skip "shmem may use huge folios here (shmem_enabled): fault counts for a memfd differ"
   local w
@@ -721,6 +727,7 @@ expect() {
 }
 
 # points: 2
+# see: chapter 13 "Fault-around: fewer faults than pages"
 @test "ex2_faults: a shared memfd mapping: tmpfs pages map writable, so writes after reads are free" {
   shmem_small || skip "shmem may use huge folios here (shmem_enabled): fault counts for a memfd differ"
   local w
