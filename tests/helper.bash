@@ -276,3 +276,21 @@ as_nobody() {
   chmod 755 "$BATS_TEST_TMPDIR"
   wb_run "${flags[@]}" "$setpriv" --reuid=nobody --regid=nogroup --clear-groups "$@"
 }
+
+# replay_session README [SED-SCRIPT]: the first console block of an example's
+# write-up, replayed. Each `$ ` line runs (the caller defines a function of
+# the program's name that runs it through wb_exec, so the wrapper applies),
+# stdin from /dev/null, stdout and stderr kept; the block and the replay are
+# compared line by line after SED-SCRIPT (for output that differs per run,
+# such as pids), and a difference fails with the diff.
+replay_session() {
+  local readme=$1 normalize=${2:-} line
+  awk '/^```console$/ { on = 1; next } on && /^```$/ { exit } on' "$readme" >session.want
+  [[ -s session.want ]] || fail "no console block in $readme"
+  while IFS= read -r line; do
+    [[ $line == '$ '* ]] || continue
+    printf '%s\n' "$line"
+    eval "${line#\$ }" 2>&1 </dev/null || true
+  done <session.want >session.got
+  diff <(sed -E "$normalize" session.want) <(sed -E "$normalize" session.got)
+}

@@ -114,19 +114,8 @@ line"
 }
 
 @test "demo mmkv: the session in examples/mmkv/README.md is a real run" {
-  # The first console block of the write-up, replayed: each `$ ` line run
-  # (mmkv through the wrapper), its output compared with the lines below it.
-  awk '/^```console$/ { on = 1; next } on && /^```$/ { exit } on' \
-    "$WB_ROOT/examples/mmkv/README.md" >want
-  [[ -s want ]] || fail "no console block in the write-up"
   mmkv() { wb_exec "$MMKV" "$@"; }
-  local line
-  while IFS= read -r line; do
-    [[ $line == '$ '* ]] || continue
-    printf '%s\n' "$line"
-    eval "${line#\$ }" 2>&1 || true
-  done <want >got
-  diff want got
+  replay_session "$WB_ROOT/examples/mmkv/README.md"
 }
 
 # ---------------------------------------------------------------- check

@@ -359,15 +359,6 @@ VALGRIND_ONE_CHECK="under Valgrind the first test counts these files, with its o
 }
 
 @test "demo mmwc: the session in examples/mmwc/README.md is a real run" {
-  awk '/^```console$/ { on = 1; next } on && /^```$/ { exit } on' \
-    "$WB_ROOT/examples/mmwc/README.md" >want
-  [[ -s want ]] || fail "no console block in the write-up"
   mmwc() { wb_exec "$MMWC" "$@"; }
-  local line
-  while IFS= read -r line; do
-    [[ $line == '$ '* ]] || continue
-    printf '%s\n' "$line"
-    eval "${line#\$ }" 2>&1 || true
-  done <want >got
-  diff want got
+  replay_session "$WB_ROOT/examples/mmwc/README.md"
 }
