@@ -505,6 +505,11 @@ predicted() {
   need_uffd
   assert_success
   assert_line "a region of 256 pages; a writer thread puts store number c into page c mod 256, as fast as it can"
+  # nanosleep never sleeps less than asked: the timed copy takes longer
+  local took
+  took=$(sed -nE 's/^  the copy took ([0-9]+)\.[0-9] ms \(the sleeps asked for 25\.6\)$/\1/p' <<<"$output")
+  [[ -n $took ]] || fail "no 'the copy took' line"
+  ((took >= 25)) || fail "the copy took $took ms, less than the 25.6 ms of sleeps"
   assert_line "  UFFDIO_WRITEPROTECT over all 256 pages (one ioctl): the moment of the snapshot"
   assert_line --regexp "^  the copier copied ([0-9]+) pages in order; the handler copied ([0-9]+) first, on [0-9]+ write faults$"
   local c h
@@ -549,7 +554,15 @@ predicted() {
   assert_line "  messages on the userfaultfd: none (EAGAIN): the kernel resolved every write fault itself"
   assert_line "  round 0: copied all 1024 pages"
   assert_line --regexp "^  rounds 1 to [1-8], one per 2 ms: [0-9]+ pages written since round 0 in round 1, [0-9]+ in the last; [0-9]+ copied again in all$"
-  assert_line --regexp "^  stop the writer \\(after [0-9]+ stores\\) and copy the [0-9]+ pages of the last scan \\(stop-and-copy\\)$"
+  # the fewest stores in a round are no more than the first's and the last's,
+  # and the stores after the last scan are part of the total
+  local first last fewest total since
+  read -r first last fewest < <(sed -nE 's/^  the writer.s stores: ([0-9]+) in round 1, ([0-9]+) in the last; the fewest in one round: ([0-9]+)$/\1 \2 \3/p' <<<"$output")
+  [[ -n $fewest ]] || fail "no line of the writer's stores"
+  ((fewest <= first && fewest <= last)) || fail "fewest $fewest, first $first, last $last"
+  assert_line --regexp "^  stop the writer \\(after [0-9]+ stores, [0-9]+ since the last round's scan\\) and copy the [0-9]+ pages of the last scan \\(stop-and-copy\\)$"
+  read -r total since < <(sed -nE 's/^  stop the writer \(after ([0-9]+) stores, ([0-9]+) since.*/\1 \2/p' <<<"$output")
+  ((since <= total)) || fail "$since stores since the last scan, of $total"
   assert_line "  the copy equals the region: yes"
 }
 

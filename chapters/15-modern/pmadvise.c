@@ -19,10 +19,11 @@
  *     MADV_WILLNEED, MADV_COLLAPSE.
  *
  * The caller needs PTRACE_MODE_READ access to the target (same user, or
- * CAP_SYS_PTRACE) and CAP_SYS_NICE; without CAP_SYS_NICE every call is
- * EPERM, which is what an ordinary user sees. A seccomp filter (Docker's
- * default profile) gives EPERM too. On EPERM the demo reads its own
- * effective capabilities (CapEff in /proc/self/status) and says which
+ * CAP_SYS_PTRACE) and CAP_SYS_NICE; without CAP_SYS_NICE every call with
+ * an allowed advice is EPERM, which is what an ordinary user sees (the
+ * advice is checked first: MADV_DONTNEED is still EINVAL). A seccomp filter
+ * (Docker's default profile) gives EPERM too. On EPERM the demo reads its
+ * own effective capabilities (CapEff in /proc/self/status) and says which
  * cause applies.
  *
  * Usage: pmadvise [-h] [PAGES]   PAGES 16..65536
