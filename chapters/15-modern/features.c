@@ -11,8 +11,11 @@
  * ignored, not refused); ENOTTY: an ioctl it does not know;
  * EPERM: refused, by a seccomp filter (Docker's default profile) or a
  * missing privilege), "absent" for a sysfs directory that is not there, "not
- * offered" for a userfaultfd feature bit the kernel did not list. The rows
- * are what the chapter's opening table is made of, one run per kernel.
+ * offered" for a userfaultfd feature bit the kernel did not list. A feature
+ * bit it lists is then used on a page, and its row says "works" only when
+ * /proc/self/pagemap shows the effect ("offered, but ..." and what went
+ * wrong otherwise). The rows are what the chapter's opening table is made
+ * of, one run per kernel.
  *
  * Nothing is inferred from the version number: a distribution kernel may
  * have a feature backported, or configured out, or turned off by a boot
@@ -128,36 +131,112 @@ static void try_cachestat(void)
     close(fd);
 }
 
-/* Which userfaultfd features does the kernel offer? -1 when none can be had. */
-static int uffd_features(unsigned long long *features)
+/* A userfaultfd with FEATURES asked for in the UFFDIO_API handshake, into
+ * *OFFERED the features the kernel answered with; -1 (errno set) on failure,
+ * which for FEATURES it does not know is EINVAL. */
+static int uffd_open(unsigned long long features, unsigned long long *offered)
 {
     int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
     if (fd == -1)
         fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
     if (fd == -1)
         return -1;
-    struct uffdio_api api = {.api = UFFD_API, .features = 0};
-    int r = ioctl(fd, UFFDIO_API, &api);
-    int err = errno;
-    close(fd);
-    errno = err;
-    if (r == -1)
+    struct uffdio_api api = {.api = UFFD_API, .features = features};
+    if (ioctl(fd, UFFDIO_API, &api) == -1) {
+        int err = errno;
+        close(fd);
+        errno = err;
         return -1;
-    *features = api.features;
-    return 0;
+    }
+    *offered = api.features;
+    return fd;
 }
 
-/* A row for one userfaultfd feature bit. */
+/* Bit 57 of P's /proc/self/pagemap entry: the page is write-protected by
+ * userfaultfd (Documentation/admin-guide/mm/pagemap.rst). */
+static int uffd_wp_bit(const char *p)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        wb_die("open /proc/self/pagemap");
+    uint64_t e;
+    if (pread(fd, &e, sizeof e, (off_t)((uintptr_t)p / ps * sizeof e)) !=
+        (ssize_t)sizeof e)
+        wb_die("read /proc/self/pagemap");
+    close(fd);
+    return (int)(e >> 57 & 1);
+}
+
+/*
+ * A row for one userfaultfd write-protect feature BIT, used once. A page is
+ * registered for write-protection and protected with UFFDIO_WRITEPROTECT.
+ * WP_UNPOPULATED: the page was never touched; the feature is there when its
+ * pagemap entry then says "write-protected" (without it the kernel skips an
+ * empty page table entry and marks nothing). WP_ASYNC: the page was written
+ * first, then is written again with no handler reading the userfaultfd; the
+ * feature is there when the store goes through and the kernel has lifted
+ * the protection. (Without the feature that store would wait for a handler
+ * forever, so it is made only after UFFDIO_API has accepted the feature.)
+ * "not offered" is a bit missing from the kernel's UFFDIO_API answer.
+ */
 static void try_uffd(const char *feature, const char *release,
                      unsigned long long bit)
 {
     unsigned long long f = 0;
-    int r = uffd_features(&f);
-    int ok = r == 0 && (f & bit) != 0;
-    row(feature, release, ok,
-        ok        ? NULL
-        : r == -1 ? wb_errname(errno)
-                  : "not offered");
+    int fd = uffd_open(0, &f);
+    if (fd == -1) {
+        row(feature, release, 0, wb_errname(errno));
+        return;
+    }
+    close(fd);
+    if (!(f & bit)) {
+        row(feature, release, 0, "not offered");
+        return;
+    }
+    if ((fd = uffd_open(bit, &f)) == -1) {
+        char why[64];
+        snprintf(why, sizeof why, "offered, but UFFDIO_API: %s",
+                 wb_errname(errno));
+        row(feature, release, 0, why);
+        return;
+    }
+    char *p = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        wb_die("mmap 1 page");
+    int async = bit == UFFD_FEATURE_WP_ASYNC;
+    if (async)
+        p[0] = 'x';
+    struct uffdio_register reg = {
+        .range = {.start = (uintptr_t)p, .len = ps},
+        .mode = UFFDIO_REGISTER_MODE_WP,
+    };
+    struct uffdio_writeprotect wp = {
+        .range = {.start = (uintptr_t)p, .len = ps},
+        .mode = UFFDIO_WRITEPROTECT_MODE_WP,
+    };
+    const char *why = NULL, *step = "UFFDIO_REGISTER";
+    char buf[64];
+    int r = ioctl(fd, UFFDIO_REGISTER, &reg);
+    if (r == 0) {
+        step = "UFFDIO_WRITEPROTECT";
+        r = ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
+    }
+    if (r == -1) {
+        snprintf(buf, sizeof buf, "offered, but %s: %s", step,
+                 wb_errname(errno));
+        why = buf;
+    } else if (!uffd_wp_bit(p)) {
+        why = async ? "offered, but the written page was not protected"
+                    : "offered, but the untouched page was not protected";
+    } else if (async) {
+        p[0] = 'y';
+        if (uffd_wp_bit(p))
+            why = "offered, but the store left the page protected";
+    }
+    row(feature, release, why == NULL, why);
+    close(fd);
+    munmap(p, ps);
 }
 
 static void try_pagemap_scan(void)

@@ -6,8 +6,10 @@
  * Every definition is guarded, so that headers new enough to have it win:
  * a macro by #ifndef on its own name; a structure, which has no name the
  * preprocessor can test, by LINUX_VERSION_CODE from <linux/version.h> (the
- * release of the installed uapi headers): from the release that added it
- * on, the system header is included instead of the copy below.
+ * release of the installed uapi headers), together with the macros and enum
+ * that come with it (PAGEMAP_SCAN, PAGE_IS_*, PM_SCAN_*, PROCMAP_QUERY):
+ * from the release that added it on, the system header is included instead
+ * of the copy below.
  *
  * Each item names the uapi header it is copied from and the kernel release
  * that added it (checked against the kernel's own headers and the commits

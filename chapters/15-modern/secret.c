@@ -6,13 +6,15 @@
  * Creates a secret memory file with memfd_secret(2) (Linux 5.14), gives it
  * one page with ftruncate(2), maps it MAP_SHARED (the only way it maps),
  * and writes a password into it. The process itself reads it as any other
- * memory, and may hand it to a system call (write(2) to a pipe works: the
- * kernel copies through the process's own page tables). But the page is
- * gone from the kernel's direct map, and every way another party has of
- * reading a process's memory fails on it, while it works on an ordinary
- * page beside it: /proc/PID/mem (EIO), process_vm_readv(2) from a child
- * (EFAULT), and ptrace(PTRACE_PEEKDATA) by a tracer (EIO). Last, what the
- * file refuses: read(2), and MAP_PRIVATE.
+ * memory, and may hand it to a system call that copies (write(2) to a pipe
+ * works: the kernel copies through the process's own page tables), but not
+ * to one that takes hold of the page itself (vmsplice(2) gets EFAULT, and
+ * so does O_DIRECT I/O: get_user_pages() refuses secret memory). And the
+ * page is gone from the kernel's direct map, and every way another party
+ * has of reading a process's memory fails on it, while it works on an
+ * ordinary page beside it: /proc/PID/mem (EIO), process_vm_readv(2) from a
+ * child (EFAULT), and ptrace(PTRACE_PEEKDATA) by a tracer (EIO). Last, what
+ * the file refuses: read(2), and MAP_PRIVATE.
  *
  * memfd_secret answers ENOSYS where the kernel lacks CONFIG_SECRETMEM, and
  * on kernels before 6.5 also where it was not enabled at boot with
@@ -118,6 +120,13 @@ int main(int argc, char *argv[])
     if (write(pipefd[1], s, 8) != 8 || read(pipefd[0], buf, 8) != 8)
         wb_die("write/read through a pipe");
     printf("  and write(2) from it to a pipe works: \"%s\"\n", buf);
+    /* vmsplice does not copy: it takes hold of the page itself (through
+     * get_user_pages()) and puts it in the pipe. */
+    struct iovec iov = {s, 8};
+    ssize_t spliced = vmsplice(pipefd[1], &iov, 1, 0);
+    printf("  but vmsplice(2) of it into a pipe, which takes the page "
+           "itself: %s\n",
+           spliced == -1 ? wb_errname(errno) : "works");
     close(pipefd[0]);
     close(pipefd[1]);
 
