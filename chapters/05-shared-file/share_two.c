@@ -11,9 +11,11 @@
  *                      first given its size with ftruncate(2), because
  *                      storing into a mapping never makes a file longer.
  *   read FILE          print the latest message (open O_RDONLY, PROT_READ).
- *   wait FILE N        watch the mapping, without any system call on the
- *                      file, until message N has been posted; print each
- *                      message seen on the way. Gives up after 10 seconds.
+ *   wait FILE N        watch the mapping until message N has been posted,
+ *                      with no system call on the file while no new message
+ *                      arrives (each new one is copied out under flock(2));
+ *                      print each message seen on the way. Gives up after
+ *                      10 seconds.
  *
  * The counter is a C11 atomic, so `wait` can poll it without locks. The text
  * is longer than any atomic, so writers hold flock(LOCK_EX) while they
