@@ -87,7 +87,7 @@ kernel_at_least() {
   local len=$((2 * PAGE))
   if on_valgrind; then
     # Valgrind 3.19's mremap wrapper rejects every flag but MAYMOVE and FIXED.
-    assert_line "  refused: EINVAL (Valgrind 3.19 does not support MREMAP_DONTUNMAP; run natively to see it)"
+    assert_line "  refused: EINVAL (this Valgrind does not support MREMAP_DONTUNMAP; run natively to see it)"
     skip "Valgrind 3.19 rejects MREMAP_DONTUNMAP with EINVAL (the demo says so)"
   fi
   kernel_at_least 5 7 || skip "kernel $(uname -r) predates MREMAP_DONTUNMAP (Linux 5.7)"

@@ -59,7 +59,7 @@ static void try_type(const char *name, int flags, int fd)
         if (err != EINVAL)
             wb_die("mremap %s", name);
         if (wb_on_valgrind())
-            printf("  refused: EINVAL (Valgrind 3.19 does not support "
+            printf("  refused: EINVAL (this Valgrind does not support "
                    "MREMAP_DONTUNMAP;"
                    " run natively to see it)\n");
         else if ((flags & MAP_PRIVATE) && fd == -1)
