@@ -9,7 +9,7 @@
  * with -l, and the new program looks up the same descriptor numbers in its
  * /proc/self/fd: only the first has survived execve(2).
  *
- * Part 2 is the race that made FreeBSD fix shm_open in 2013. One thread
+ * Part 2 is the race that O_CLOEXEC (and MFD_CLOEXEC) close. One thread
  * makes a memfd without the flag, sets FD_CLOEXEC with fcntl and closes it,
  * over and over; the main thread meanwhile starts TRIES children with
  * posix_spawn(3), each of which counts the "racy" memfds it was born with.

@@ -115,8 +115,9 @@ int main(int argc, char *argv[])
         unmap(ro);
     } else if (map_errno == EPERM) {
         printf("  this kernel refuses even a read-only shared mapping of a "
-               "write-sealed memfd (newer kernels allow it: mainline from "
-               "6.7, 6.12 from 6.12.9); MAP_PRIVATE reads it anywhere\n");
+               "write-sealed memfd (newer kernels allow it: mainline 6.7 to "
+               "6.11 and from 6.13, 6.12 from 6.12.9); MAP_PRIVATE reads it "
+               "anywhere\n");
     }
     memcpy(priv, "private", 8);
     printf("  stored \"%s\" through the private mapping: ok\n", priv);

@@ -10,9 +10,8 @@
  * kernel zeroed it, it did not just hide it); whole pages past SIZE raise
  * SIGBUS; and the object's memory shrinks (fstat's st_blocks). Then it grows
  * the object back to 3 pages: everything past SIZE now reads as zeros, not
- * as the old letters. That is the rule FreeBSD's shm and tmpfs once broke
- * for a page that had been swapped out (2012): truncation must destroy the
- * data, so that growing cannot bring stale bytes back.
+ * as the old letters: truncation must destroy the data, so that growing
+ * cannot bring stale bytes back.
  *
  * Usage: shm_truncate [-h] [SIZE]     SIZE below 3 pages, K/M suffixes allowed
  * Tour:
