@@ -9,10 +9,12 @@
  * MAP_SHARED|FLAG and one with MAP_SHARED_VALIDATE|FLAG, and unmaps what it
  * got. A FLAG is a name from the table below or a number (hex with 0x, or
  * decimal) for bits that have no name. MAP_SHARED ignores the bits it does
- * not know; MAP_SHARED_VALIDATE refuses them with EOPNOTSUPP, so the two
- * columns together tell "unknown to this kernel" from "known but refused
- * for this file" (EINVAL, EOPNOTSUPP for MAP_SYNC on a file system without
- * DAX, ...).
+ * not know; MAP_SHARED_VALIDATE refuses with EOPNOTSUPP every bit outside
+ * the set it checks (the bits this kernel does not know, but also
+ * MAP_FIXED_NOREPLACE, which it knows yet leaves out of that set), so the
+ * two columns together tell "not accepted by MAP_SHARED_VALIDATE" from
+ * "accepted but refused for this file" (EINVAL, EOPNOTSUPP for MAP_SYNC on
+ * a file system without DAX, ...).
  *
  * Output, on stdout, one line per FLAG, in the order given:
  *   FLAG shared=RESULT validate=RESULT
