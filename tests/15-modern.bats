@@ -431,7 +431,7 @@ predicted() {
   [[ $thp == madvise || $thp == always ]] ||
     skip "THP is $thp here: the kernel may refuse MADV_COLLAPSE, and the demo's lines are for madvise and always"
   assert_line "$(printf '  %-54s %s' 'a 1-page VMA:' 'EINVAL; AnonHugePages 0 kB')"
-  assert_line "$(printf '  %-54s %s' 'a 4096 kB VMA at a 2 MiB boundary, never written:' 'EINVAL; AnonHugePages 0 kB')"
+  assert_line "$(printf '  %-54s %s' 'a 4096 kB VMA at a 2 MiB boundary, never touched:' 'EINVAL; AnonHugePages 0 kB')"
   # Under always the write to page 0 already faulted in a 2 MiB page (or,
   # with no free 2 MiB block, a small one): the ranges that hold no whole
   # block leave it as it was. Under madvise it is a small page.

@@ -245,7 +245,7 @@ int main(int argc, char *argv[])
     munmap(one, ps);
 
     char *p = aligned_region(REGION);
-    collapse("a 4096 kB VMA at a 2 MiB boundary, never written:", p, PMD);
+    collapse("a 4096 kB VMA at a 2 MiB boundary, never touched:", p, PMD);
     p[0] = 1;
     collapse("the same after writing page 0, range 1 page:", p, ps);
     collapse("range of 2 MiB starting 1 page in:", p + ps, PMD);
