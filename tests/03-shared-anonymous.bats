@@ -356,4 +356,17 @@ expected_parsum() { # K FILE
   printf '1\n2\nthree\n4\n' >nums
   run_ex -1 --separate-stderr ex2_parsum 2 nums
   assert_one_error_line ex2_parsum "nums:3: not an integer"
+  # the format is an optional '-' and digits: strtoll() alone would take
+  # these too
+  local bad
+  for bad in ' 4' '+5' '-' '6x'; do
+    printf '1\n%s\n3\n' "$bad" >nums
+    run_ex -1 --separate-stderr ex2_parsum 2 nums
+    assert_one_error_line ex2_parsum "nums:2: not an integer"
+  done
+  # trailing blanks are allowed
+  printf '1 \n-2\t\n4 \t \n' >nums
+  run_ex ex2_parsum 2 nums
+  assert_success
+  assert_line "sum: 3"
 }

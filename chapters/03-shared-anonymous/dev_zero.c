@@ -1,14 +1,15 @@
 /*
  * dev_zero.c: the older way to shared anonymous memory: map /dev/zero shared.
  *
- * Where there was no MAP_ANONYMOUS (SVR4 itself and IRIX had none), a program got
- * zero-filled memory by mapping the device /dev/zero. Mapped MAP_SHARED, that
- * memory is shared with children after fork, exactly like MAP_SHARED|
- * MAP_ANONYMOUS. The demo opens /dev/zero, maps one page shared and closes
- * the descriptor, checks that the page is all zeros, and lets a child store
- * NUMBER in it for the parent to read; the child stores it in the private
- * map of /dev/zero too, and there the parent keeps reading 0. It prints the /proc/self/maps lines of
- * this mapping, of a MAP_SHARED|MAP_ANONYMOUS one and of a MAP_PRIVATE map of
+ * Where there was no MAP_ANONYMOUS (some System V descendants such as IRIX
+ * had neither it nor MAP_ANON), a program got zero-filled memory by mapping
+ * the device /dev/zero. Mapped MAP_SHARED, that memory is shared with
+ * children after fork, exactly like MAP_SHARED|MAP_ANONYMOUS. The demo opens
+ * /dev/zero, maps one page shared and closes the descriptor, checks that the
+ * page is all zeros, and lets a child store NUMBER in it for the parent to
+ * read; the child stores it in the private map of /dev/zero too, and there
+ * the parent keeps reading 0. It prints the /proc/self/maps lines of this
+ * mapping, of a MAP_SHARED|MAP_ANONYMOUS one and of a MAP_PRIVATE map of
  * /dev/zero: on Linux both shared ones are a fresh, unlinked shmem object
  * named "/dev/zero (deleted)"; the private one names the device itself.
  *

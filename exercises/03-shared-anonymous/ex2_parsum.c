@@ -4,8 +4,10 @@
  * TASK
  *   ex2_parsum K FILE
  * reads FILE, which holds one decimal integer per line (an optional '-',
- * digits, fitting in int64_t; nothing else on the line but trailing blanks),
- * and adds them up with K child processes. Let N be the number of lines.
+ * digits, fitting in int64_t; nothing else on the line but trailing blanks:
+ * no leading blank, no '+'), and adds them up with K child processes. The
+ * tests keep every partial sum and the total within int64_t too, so
+ * overflow need not be handled. Let N be the number of lines.
  * Child I (I = 0..K-1) takes the lines with 0-based index from I*N/K up to
  * but not including (I+1)*N/K (integer division), so the K slices are
  * consecutive, cover every line once, and differ in size by at most one.

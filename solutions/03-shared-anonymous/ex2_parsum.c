@@ -21,15 +21,23 @@
 
 #define MAX_K 100
 
-/* Parse one line as an int64_t; 0 on success. */
+/* Parse one line as an int64_t; 0 on success. The task's format: an
+ * optional '-', digits, then only blanks (spaces, tabs) up to the newline.
+ * strtoll() alone would also take leading blanks and a '+', so the first
+ * character is checked before it is called. */
 static int parse_line(const char *line, int64_t *out)
 {
+    const char *digits = line[0] == '-' ? line + 1 : line;
+    if (!isdigit((unsigned char)*digits))
+        return -1;
     char *end;
     errno = 0;
     long long v = strtoll(line, &end, 10);
-    if (end == line || errno != 0)
+    if (errno != 0)
         return -1;
-    while (isspace((unsigned char)*end))
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end == '\n')
         end++;
     if (*end != '\0')
         return -1;
