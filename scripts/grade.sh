@@ -7,7 +7,8 @@
 #      does not compile is shown, and its tests fail;
 #   2. runs each exercise's tests (tests/NN-slug.bats, tests named "exK_name:
 #      ...") against those programs, several exercises at once, each program
-#      through scripts/sandbox.sh (limits, unprivileged user, private /tmp);
+#      through the sandbox (scripts/sandbox.c: limits, unprivileged user,
+#      private /tmp);
 #      one progress line per exercise as it finishes;
 #   3. prints a table of points per exercise and the total, writes
 #      OUTDIR/results.json (Gradescope's format) and OUTDIR/junit.xml, and
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.." || exit 2
 # as the limit) running when the test ends at once, as a missing exercise's
 # tests do, and that sleep holds the TAP pipe open until it ends (seen: a
 # 900 s stall inside the grade-all test). Grading limits each program
-# itself (sandbox.sh, and the tests' own `timeout`).
+# itself (the sandbox, and the tests' own `timeout`).
 unset BATS_TEST_TIMEOUT
 ROOT=$PWD
 WB_BUILD=${WB_BUILD:-build}
@@ -51,6 +52,14 @@ if [ ! -f "$WB_BUILD/lib/libwb.a" ]; then
   echo "grade: $WB_BUILD/lib/libwb.a is missing (run make lib)" >&2
   exit 2
 fi
+# The launcher every graded program runs through (scripts/sandbox.c; the
+# Makefile builds it for make grade and make all).
+WB_SANDBOX_BIN=${WB_SANDBOX_BIN:-$WB_BUILD/sandbox}
+if [ ! -x "$WB_SANDBOX_BIN" ]; then
+  echo "grade: $WB_SANDBOX_BIN is missing (make grade builds it)" >&2
+  exit 2
+fi
+export WB_SANDBOX_BIN
 command -v jq >/dev/null || { echo "grade: jq is missing (make setup installs it)" >&2; exit 2; }
 latest=""          # without -o, the latest run's reports are also build/grade/*
 [ -n "$out" ] || latest=$WB_BUILD/grade
@@ -79,7 +88,7 @@ start=$(date +%s)
 # Sandboxing: as root, programs run as nobody, in a mount namespace with their
 # own /tmp and /dev/shm when this machine allows one.
 export WB_SANDBOX=1 WB_TIMEOUT=${WB_TIMEOUT:-10}
-# The only tree sandbox.sh may hand over to a student uid (chown).
+# The only tree the sandbox may hand over to a student uid (chown).
 export WB_SANDBOX_ROOT=$out/tmp
 # (Not when the programs themselves live under /tmp or /dev/shm: the private
 # /tmp would hide them. The sweep after each exercise does the job then.)
@@ -96,7 +105,7 @@ WB_DOCTOR=${WB_DOCTOR:-$WB_BUILD/doctor}
 [[ $WB_DOCTOR == /* ]] || WB_DOCTOR=$ROOT/$WB_DOCTOR
 export WB_DOCTOR
 mkdir -p "$out/tmp/doctor"
-if facts=$(cd "$out/tmp/doctor" && TMPDIR=$PWD "$ROOT/scripts/sandbox.sh" "$WB_DOCTOR" --env); then
+if facts=$(cd "$out/tmp/doctor" && TMPDIR=$PWD "$WB_SANDBOX_BIN" "$WB_DOCTOR" --env); then
   set -a
   eval "$facts"
   set +a

@@ -13,8 +13,9 @@
 #               build/exercises, or a graded submission's build directory
 #   WB_WRAPPER  a command put in front of every program (e.g. valgrind ...)
 #   WB_TIMEOUT  seconds a program may run (default 20)
-#   WB_SANDBOX  set by make grade: run each program through scripts/sandbox.sh
-#               (resource limits, an unprivileged user, a private /tmp)
+#   WB_SANDBOX  set by make grade: run each program through the sandbox,
+#               $WB_SANDBOX_BIN (scripts/sandbox.c, built as build/sandbox:
+#               resource limits, an unprivileged user, a private /tmp)
 
 bats_require_minimum_version 1.5.0
 # The libraries' files sourced one by one, by name: their load.bash files
@@ -97,7 +98,7 @@ _wb_cmd() {
   fi
   # shellcheck disable=SC2206  # WB_WRAPPER is a command line: split it
   WB_CMD=(_wb_explained "$prog" timeout -k 5 "$WB_TIMEOUT"
-          ${WB_SANDBOX:+"$WB_ROOT/scripts/sandbox.sh"} $WB_WRAPPER "$@")
+          ${WB_SANDBOX:+"${WB_SANDBOX_BIN:-$WB_BUILD/sandbox}"} $WB_WRAPPER "$@")
 }
 
 # wb_run [bats run flags] PROGRAM ARGS...: bats' `run` through the wrapper.
