@@ -241,17 +241,18 @@ int main(int argc, char **argv)
     int status;
 
     if (argc < 2 || strcmp(argv[1], "-h") == 0) {
-        fprintf(argc < 2 ? stderr : stdout, "Usage: sandbox PROGRAM [ARG...]\n");
+        fprintf(argc < 2 ? stderr : stdout,
+                "Usage: sandbox PROGRAM [ARG...]\n");
         return argc < 2 ? 2 : 0;
     }
     if (root) {
         const struct passwd *nobody = getpwnam("nobody");
         const char *tmpdir = getenv("TMPDIR");
 
-        give_uid = (uid_t)env_num("WB_SANDBOX_UID",
-                                  nobody ? nobody->pw_uid : 65534);
-        give_gid = (gid_t)env_num("WB_SANDBOX_GID",
-                                  nobody ? nobody->pw_gid : 65534);
+        give_uid =
+            (uid_t)env_num("WB_SANDBOX_UID", nobody ? nobody->pw_uid : 65534);
+        give_gid =
+            (gid_t)env_num("WB_SANDBOX_GID", nobody ? nobody->pw_gid : 65534);
         give(".");
         if (tmpdir != NULL && *tmpdir != '\0')
             give(tmpdir);
