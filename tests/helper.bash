@@ -193,7 +193,11 @@ _wb_named() {
     shift
   done
   local prog
-  prog=$("$where" "$1")
+  # (what demo_path or ex_path prints, without a subshell's fork per run)
+  case $where in
+    demo_path) prog=$WB_BUILD/chapters/$WB_CHAPTER/$1 ;;
+    *) prog=$WB_EX_DIR/$WB_CHAPTER/$1 ;;
+  esac
   shift
   wb_run "${flags[@]}" "$prog" "$@"
 }
