@@ -55,14 +55,22 @@ SANDBOX   := $(BUILD)/sandbox
 
 # The runner used by test, grade and memcheck; see scripts/run-tests.sh.
 RUN_TESTS = WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/run-tests.sh
-GRADE = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
-        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/grade.sh
+GRADE_ENV = CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' \
+        LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)'
+GRADE = $(GRADE_ENV) scripts/grade.sh
+# make watch's tool (scripts/setup.sh's WB_SETUP_EXTRA syntax); make test
+# installs it too, for the watch test of tests/grading.bats.
+WATCH_TOOLS := inotifywait:inotify-tools
 MEMCHECK = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --error-exitcode=99 --child-silent-after-fork=yes --vgdb=no
 
-BOOK_PAGES := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) $(sort $(wildcard examples/*/README.md)) lib/wb.h
+# The book's pages in reading order: the front page, the chapters, the
+# examples, the appendix on the helper library; then its header, whose API
+# the appendix links to.
+BOOK_MD    := book/mainpage.md $(sort $(wildcard chapters/*/README.md)) $(sort $(wildcard examples/*/README.md)) book/appendix.md
+BOOK_PAGES := $(BOOK_MD) lib/wb.h
 
-.PHONY: all lib doctor setup demo run test check grade grade-all autograder memcheck test-matrix sanitize sanitize-build book lint fuzz bench bench-setup clean help
+.PHONY: all lib doctor setup demo run test check grade grade-all autograder watch progress reset prairielearn memcheck test-matrix sanitize sanitize-build book book-pdf lint fuzz bench bench-setup clean help
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(DOCTOR) $(SANDBOX) ## build lib/, every demo, every exercise stub and every solution
@@ -119,7 +127,8 @@ run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
 	@test -x "$(BUILD)/chapters/$(P)" || { echo "make run: no demo '$(P)' (see chapters/*/*.c)" >&2; exit 2; }
 	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
 
-test: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
+test: setup $(SELECTED) $(DOCTOR) $(SANDBOX) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
+	$(Q)$(if $(CH),,WB_SETUP_EXTRA='$(WATCH_TOOLS)' scripts/setup.sh)
 	$(Q)$(RUN_TESTS) --demos --solutions --stubs --extras $(if $(CH),--chapter $(CH))
 
 check: test ## same as test
@@ -127,12 +136,25 @@ check: test ## same as test
 grade: setup lib $(DOCTOR) $(SANDBOX) $(GRADE_DEMOS) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
 	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
+watch: setup lib $(DOCTOR) $(SANDBOX) $(GRADE_DEMOS) ## grade EX=NN-slug/exK_name (or CH=NN) again each time you save it; Ctrl-C ends
+	$(Q)WB_SETUP_EXTRA='$(WATCH_TOOLS)' scripts/setup.sh
+	$(Q)$(GRADE_ENV) scripts/watch.sh $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
+
+progress: ## per chapter: exercises passed, points and a bar, from the last grade run (no re-run)
+	$(Q)WB_BUILD='$(BUILD)' scripts/progress.sh
+
+reset: ## give EX=NN-slug/exK_name's pristine stub back (yours is kept as exK_name.c.bak-DATE)
+	$(Q)scripts/reset.sh '$(EX)'
+
 grade-all: setup lib $(DOCTOR) $(SANDBOX) ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
 	$(Q)CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' \
 	  WB_BUILD='$(BUILD)' scripts/grade-all.sh '$(SUBMISSIONS)'
 
 autograder: ## the Gradescope bundle: build/autograder.zip (setup.sh, run_autograder)
 	$(Q)scripts/autograder.sh $(BUILD)/autograder.zip
+
+prairielearn: ## PrairieLearn's external grader: build/prairielearn/ (Dockerfile, the grader, an info.json example)
+	$(Q)scripts/prairielearn.sh $(BUILD)/prairielearn
 
 # Every test file but the bad-input matrix, whose thousand short runs of
 # error paths took a quarter of memcheck's time (294 s of 1393 s here):
@@ -159,18 +181,35 @@ test-matrix: setup all $(MATRIX_CELL) ## the tests in every environment of the m
 # The book replays the transcripts recorded under a machine fact (`<!--
 # transcript: when FACT=VALUE -->`; all of them with WB_BOOK_REPLAY=all) and
 # shows this machine's output beside any that differ (scripts/transcripts.sh,
-# book/md-filter.sh); it needs those demos and the doctor.
-BOOK_DEMOS := $(shell scripts/transcripts.sh --demos '$(BUILD)' $(wildcard chapters/*/README.md))
+# book/md-filter.sh); it needs those demos and the doctor. Then it runs
+# chapter 13's measuring demos once each (reusing the replay's output where
+# it has one) and draws their results with gnuplot, with the examples'
+# recorded benchmark tables (scripts/book-figures.sh). The theme is
+# doxygen-awesome-css (book/Doxyfile).
+BOOK_DEMOS   := $(shell scripts/transcripts.sh --demos '$(BUILD)' $(wildcard chapters/*/README.md))
+BOOK_FIGURE_DEMOS := $(patsubst %,$(BUILD)/chapters/13-performance/%,fault_cost fault_around populate thp_faults scan_file)
+BOOK_AWESOME ?= /usr/share/doxygen-awesome-css
+BOOK_TOOLS   := doxygen dot:graphviz gnuplot:gnuplot-nox $(BOOK_AWESOME)/doxygen-awesome.css:doxygen-awesome-css
 
-book: $(DOCTOR) $(BOOK_DEMOS) ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
-	$(Q)WB_SETUP_EXTRA='doxygen dot:graphviz ?chromium' scripts/setup.sh
+book: $(DOCTOR) $(BOOK_DEMOS) $(BOOK_FIGURE_DEMOS) ## the HTML book from the write-ups, with Doxygen: build/book/html/index.html
+	$(Q)WB_SETUP_EXTRA='$(BOOK_TOOLS) ?chromium ?pdfunite:poppler-utils' scripts/setup.sh
 	$(Q)rm -rf $(BUILD)/book && mkdir -p $(BUILD)/book
-	$(Q)scripts/transcripts.sh --replay '$(BUILD)' '$(BUILD)/book/replay' $(wildcard chapters/*/README.md)
-	$(Q)WB_ROOT='$(CURDIR)' WB_BOOK_OUT='$(CURDIR)/$(BUILD)/book' \
-	  WB_BOOK_INPUT='$(addprefix $(CURDIR)/,$(BOOK_PAGES))' \
+	$(Q)WB_BOOK_RUNS='$(BUILD)/book/runs' scripts/transcripts.sh --replay '$(BUILD)' '$(BUILD)/book/replay' $(wildcard chapters/*/README.md)
+	$(Q)scripts/book-figures.sh '$(BUILD)' '$(BUILD)/book'
+	$(Q)book/header.sh '$(BUILD)/book/header.html'
+	$(Q)WB_ROOT='$(CURDIR)' WB_BOOK_OUT='$(CURDIR)/$(BUILD)/book' WB_AWESOME='$(BOOK_AWESOME)' \
+	  WB_BOOK_INPUT='$(addprefix $(CURDIR)/,$(BOOK_PAGES))' WB_BOOK_ORDER='$(addprefix $(CURDIR)/,$(BOOK_MD))' \
 	  WB_DOT_DIRS='$(addprefix $(CURDIR)/,$(wildcard chapters/*))' doxygen book/Doxyfile \
 	  || { cat $(BUILD)/book/warnings.log >&2; echo "book: doxygen failed (warnings are errors)" >&2; exit 1; }
+	$(Q)python3 scripts/book-search.py '$(BUILD)/book/html'
 	@echo "book: $(BUILD)/book/html/index.html"
+
+# The whole book as one PDF: the pages of BOOK_MD and the API page of wb.h,
+# in reading order, printed by headless Chromium with the print style of
+# book/book.css and joined with pdfunite (scripts/book-browser.py pdf).
+book-pdf: book ## the book as one PDF, printed by headless Chromium: build/book/book.pdf
+	$(Q)WB_SETUP_EXTRA='chromium pdfunite:poppler-utils' scripts/setup.sh
+	$(Q)python3 scripts/book-browser.py pdf '$(BUILD)/book/html' . '$(BUILD)/book/book.pdf'
 
 # The sanitizer build: the same sources in their own build directory, and the
 # same tests. ASan leaves SIGSEGV/SIGBUS to the programs, whose lessons catch

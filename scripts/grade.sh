@@ -14,7 +14,9 @@
 #      OUTDIR/results.json (Gradescope's format) and OUTDIR/junit.xml, and
 #      ends with `N passed, N failed` (tests).
 # Points: a comment `# points: N` on the line(s) before a test's @test line;
-# a test without one is worth 1.
+# a test without one is worth 1. A comment `# see: ...` there (the man page
+# or the chapter's section behind the test) is the first line of the test's
+# output when it fails.
 # Exits 0 when grading ran, whatever the score; 2 when it could not grade.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -116,12 +118,17 @@ else
 fi
 rm -rf "${out:?}/tmp/doctor"
 
-# points_table: "NN-slug <tab> test name <tab> points" for every test.
+# points_table: "NN-slug <tab> test name <tab> points <tab> see" for every
+# test. (see: the text of a `# see: ...` line before the @test line, naming
+# the man page or the chapter's section that explains what the test checks;
+# a failing test's output starts with it.)
 points_table() {
-  awk 'FNR == 1 { ch = FILENAME; sub(/^.*\//, "", ch); sub(/\.bats$/, "", ch); p = "" }
+  awk 'FNR == 1 { ch = FILENAME; sub(/^.*\//, "", ch); sub(/\.bats$/, "", ch); p = ""; s = "" }
        /^# points: *[0-9]+/ { p = $3; next }
+       /^# see: / { s = $0; sub(/^# see: */, "", s); gsub(/\t/, " ", s); next }
        /^@test / { n = $0; sub(/^@test "/, "", n); sub(/" *\{ *$/, "", n)
-                   print ch "\t" n "\t" (p == "" ? 1 : p); p = "" }' tests/[0-9]*.bats
+                   print ch "\t" n "\t" (p == "" ? 1 : p) "\t" s; p = ""; s = ""; next }
+       !/^#/ { s = "" }' tests/[0-9]*.bats
 }
 points_table >"$out/points.tsv"
 
@@ -215,11 +222,12 @@ grade_chapter() {
   # Each exercise's results; a test's time is from the line before its own.
   awk -F'\t' -v ch="$ch" -v stems="${stems[*]}" -v out="$out/res" '
     BEGIN { n = split(stems, S, " "); for (i = 1; i <= n; i++) seen[S[i]] = 0 }
-    NR == FNR { pts[$1 "\t" $2] = $3; next }
+    NR == FNR { pts[$1 "\t" $2] = $3; see[$1 "\t" $2] = $4; next }
     $1 == "plan" { plan = $2; ran = $3; next }
     { stem = $2; sub(/: .*/, "", stem); p = pts[ch "\t" $2]; if (p == "") p = 1
       seen[stem]++; us[stem] += $4
-      printf "%s\t%s\t%s\t%s\t%s\t%s\n", ch, stem, $1, p, $2, $3 > (out "/" ch "__" stem ".tsv") }
+      o = $3; if ($1 == "fail" && see[ch "\t" $2] != "") o = "see: " see[ch "\t" $2] "\\n" o
+      printf "%s\t%s\t%s\t%s\t%s\t%s\n", ch, stem, $1, p, $2, o > (out "/" ch "__" stem ".tsv") }
     END { for (i = 1; i <= n; i++) {
             f = out "/" ch "__" S[i] ".tsv"
             if (plan != ran || plan == 0 || seen[S[i]] == 0)

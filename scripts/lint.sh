@@ -18,7 +18,7 @@ check() { # NAME COMMAND...: run COMMAND, show its output when it fails
   fi
 }
 c_files=(lib/*.[ch] scripts/*.c scripts/matrix/*.c chapters/*/*.[ch] chapters/*/*/*.[ch] exercises/*/*.c solutions/*/*.c examples/*/*.[ch] examples/*/*/*.[ch])
-sh_files=(scripts/*.sh scripts/matrix/*.sh scripts/autograder/setup.sh scripts/autograder/run_autograder .ci/run book/md-filter.sh)
+sh_files=(scripts/*.sh scripts/matrix/*.sh scripts/autograder/setup.sh scripts/autograder/run_autograder scripts/prairielearn/run_prairielearn .ci/run book/md-filter.sh book/header.sh)
 
 echo "== lint"
 check "cppcheck: no findings in ${#c_files[@]} C files" \

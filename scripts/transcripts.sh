@@ -10,7 +10,9 @@
 #   transcripts.sh --replay BUILD OUTDIR README...
 #                                          re-run the fact-conditional transcripts
 #                                          (every one with WB_BOOK_REPLAY=all) and
-#                                          write what differs, for book/md-filter.sh
+#                                          write what differs, for book/md-filter.sh;
+#                                          with WB_BOOK_RUNS=DIR, keep each command's
+#                                          first output as DIR/CHAPTER/NAME_ARGS.out
 #
 # A transcript is a fenced block with the info string `console` whose lines
 # starting with "$ " are demo runs (`$ NAME ARGS`, NAME a demo of that
@@ -201,6 +203,14 @@ replay() {
       nrun=$((nrun + 1))
       rm -rf "$tmp/run" && mkdir "$tmp/run"
       (cd "$tmp/run" && TMPDIR=$PWD timeout 60 "$build/chapters/$ch/${args[0]}" "${args[@]:1}" >"$k.got" 2>&1) || true
+      # Kept for the book's figures (WB_BOOK_RUNS, scripts/book-figures.sh):
+      # the first run of each command line, so a demo runs once for both.
+      if [[ -n ${WB_BOOK_RUNS:-} ]]; then
+        local keep
+        keep=$WB_BOOK_RUNS/$ch/$(IFS=_; echo "${args[*]}").out
+        mkdir -p "${keep%/*}"
+        [[ -e $keep ]] || cp "$k.got" "$keep"
+      fi
       got[$block]+="\$ ${args[*]}"$'\n'"$(<"$k.got")"$'\n'
       cond[$block]=$(paste -sd ' ' "$k.when")
       if ! cmp -s <(normalise "$mode" <"$k.want") <(TMPDIR=$tmp/run WB_BUILD=$build normalise "$mode" <"$k.got"); then

@@ -45,6 +45,7 @@ check_slices() {
   done
 }
 
+# see: mmap(2), chapter 01 "mmap and munmap, argument by argument"
 @test "ex2_mapslice: slices at and across page boundaries match the file" {
   make_numbered_file data $((3 * PAGE + 100))
   check_slices "0 10" "1 $PAGE" "$((PAGE - 1)) 2" "$PAGE $PAGE" "5000 3000" \
@@ -52,6 +53,7 @@ check_slices() {
     "$((PAGE + PAGE / 2)) $PAGE" "$((2 * PAGE - 50)) 100"
 }
 
+# see: mmap(2), chapter 01 "mmap and munmap, argument by argument"
 @test "ex2_mapslice: slices of many pages, starting and ending mid-page, match the file" {
   # 40 pages and a bit: a mapping too short by a page or more (half the
   # length, or LENGTH without the part of the first page before OFFSET)
@@ -62,6 +64,7 @@ check_slices() {
     "$((PAGE - 1)) $((16 * PAGE + 2))" "$((10 * PAGE)) $((29 * PAGE + 1))"
 }
 
+# see: mmap(2), chapter 01 "mmap and munmap, argument by argument"
 @test "ex2_mapslice: a range running past EOF is cut at EOF" {
   make_numbered_file data 5000
   wb_exec "$(ex_path ex2_mapslice)" data 4950 100 >got
@@ -389,6 +392,7 @@ assert_errno() {
 # ---------------------------------------------------------------------------
 # ex1_whereis
 
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: seven lines, one per kind, in the task's order" {
   run_ex ex1_whereis
   assert_success
@@ -400,6 +404,7 @@ assert_errno() {
   done
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: main, a global and a literal are in the program's text, data and read-only data" {
   run_ex ex1_whereis
   assert_success
@@ -409,6 +414,7 @@ assert_errno() {
   assert_line "literal: r--p $prog"
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: a 1 MiB malloc block and an mmap page are anonymous" {
   run_ex ex1_whereis
   assert_success
@@ -421,6 +427,7 @@ assert_errno() {
   fi
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: run from a long path with spaces (maps is pages long), it names that path" {
   # A copy of the program in a directory whose path holds spaces and is
   # about 2700 bytes long: each of the program's own maps lines is longer
@@ -444,6 +451,7 @@ assert_errno() {
   on_valgrind || assert_line "local: rw-p [stack]"
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: a local is on [stack]" {
   on_valgrind && skip "Valgrind runs the program on an anonymous stack, not [stack]"
   run_ex ex1_whereis
@@ -451,6 +459,7 @@ assert_errno() {
   assert_line "local: rw-p [stack]"
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: a small malloc block is on [heap]" {
   on_valgrind && skip "Valgrind replaces malloc; there is no [heap]"
   run_ex ex1_whereis

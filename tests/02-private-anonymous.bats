@@ -360,6 +360,7 @@ expected_map() {
   echo "$map"
 }
 
+# see: mincore(2), chapter 02 "Lazy allocation: paying on first touch"
 @test "ex1_resident: the map shows exactly the pages written" {
   local args
   for args in "5 0 3" "1 0" "8 7 7 0" "64 1 2 3 5 8 13 21 34 55" \
@@ -372,6 +373,7 @@ expected_map() {
   done
 }
 
+# see: mincore(2), chapter 02 "Lazy allocation: paying on first touch"
 @test "ex1_resident: with no page listed, nothing is resident" {
   run_ex ex1_resident 12
   assert_success
@@ -404,6 +406,7 @@ check_snapshot() {
   assert_equal "$(od -An -v -tu4 --endian=little "$1" | tr -s ' ' '\n' | grep . | sort -u)" "1"
 }
 
+# see: fork(2), chapter 02 "Copy-on-write after fork"
 @test "ex2_snapshot: the child saves the 1s although the parent wrote 2s first" {
   run_ex ex2_snapshot out 1000
   assert_success
@@ -412,6 +415,7 @@ snapshot: 1000 entries of 1"
   check_snapshot out 1000
 }
 
+# see: fork(2), chapter 02 "Copy-on-write after fork"
 @test "ex2_snapshot: one entry, and an array of many pages" {
   run_ex ex2_snapshot one 1
   assert_success
@@ -458,6 +462,7 @@ forked_holder() {
     exit 1' _ "$want" $(procs_below "$2")
 }
 
+# see: fork(2), chapter 02 "Copy-on-write after fork"
 @test "ex2_snapshot: a forked child writes OUTFILE (here a FIFO that is never read)" {
   # The test holds the FIFO open (read-write, so no open blocks) and never
   # reads it: the save blocks in write(2) once the pipe is full, and the
@@ -479,6 +484,7 @@ forked_holder() {
     fail "no process forked by ex2_snapshot had OUTFILE open (stderr: $(cat stderr))"
 }
 
+# see: rename(2)
 @test "ex2_snapshot: an existing OUTFILE is replaced, not overwritten in place" {
   head -c 10000 /dev/urandom >out
   run_ex ex2_snapshot out 10

@@ -156,6 +156,7 @@ number_after() { # PREFIX LABEL
 
 # ---------------------------------------------------------------- ex1_counter
 
+# see: chapter 03 "Sharing means racing"
 @test "ex1_counter: K processes x M atomic increments total exactly K*M" {
   for km in "2 1000" "4 5000" "8 2000" "1 0" "5 1"; do
     set -- $km
@@ -165,6 +166,7 @@ number_after() { # PREFIX LABEL
   done
 }
 
+# see: chapter 03 "Sharing means racing"
 @test "ex1_counter: children running at once lose no increment (a plain ++ does)" {
   # 8 children, each long enough (tens of ms of increments) that they overlap
   # or preempt one another on any machine, busy or not: an increment that is
@@ -211,6 +213,7 @@ descendants() {
   done
 }
 
+# see: wait(2), chapter 03 "When the holder dies"
 @test "ex1_counter: children killed by a signal: named on stderr, exit 1" {
   [ -r "/proc/$$/task/$$/children" ] ||
     skip "this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)"
@@ -266,6 +269,7 @@ expected_parsum() { # K FILE
     }' "$2"
 }
 
+# see: mmap(2), chapter 03 "One page, two processes"
 @test "ex2_parsum: the sum of 1..1000 and its slices for several K" {
   seq 1 1000 >nums
   for k in 1 3 4 7; do
@@ -276,6 +280,7 @@ expected_parsum() { # K FILE
   done
 }
 
+# see: mmap(2), chapter 03 "One page, two processes"
 @test "ex2_parsum: the per-child slices partition a shuffled file" {
   shuf -i 1-1000000 -n 3001 --random-source=<(yes) >nums
   seq -5000 7 5000 >>nums
@@ -300,6 +305,7 @@ expected_parsum() { # K FILE
   assert_output "$(expected_parsum 5 nums)"
 }
 
+# see: mmap(2), chapter 03 "One page, two processes"
 @test "ex2_parsum: files of many pages, ending mid-page and at a page boundary" {
   # 350009 numbers, about 600 pages, the last one part full, with some
   # beyond the range of int among them (awk's doubles add them exactly)
@@ -321,6 +327,7 @@ expected_parsum() { # K FILE
   assert_output "$(expected_parsum 5 exact)"
 }
 
+# see: mmap(2), chapter 01 "Getting it wrong on purpose"
 @test "ex2_parsum: more children than numbers, and an empty file" {
   printf '5\n-2\n9\n' >few
   run_ex ex2_parsum 5 few

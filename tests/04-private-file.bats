@@ -220,8 +220,8 @@ hex6() { printf '0x%06x' "$(($1))"; }
     assert_line "open(/proc/self/exe, O_RDWR): allowed (under Valgrind the kernel ran valgrind, not this file)"
     return
   fi
-  # Ask the kernel directly, with a program of our own: Linux 6.11 and the
-  # first 6.12 releases let a running executable be opened for writing.
+  # Ask the kernel directly, with a program of our own: Linux 6.11.0-6.11.10
+  # and 6.12.0-6.12.1 let a running executable be opened for writing.
   cp "$(command -v sleep)" busy
   ./busy 20 &
   local pid=$! denied k
@@ -237,6 +237,7 @@ hex6() { printf '0x%06x' "$(($1))"; }
 
 # ---------------------------------------------------------------- ex1_sedit
 
+# see: mmap(2), chapter 04 "Copy-on-write over the page cache"
 @test "ex1_sedit: replaces strings like sed and leaves the file untouched" {
   make_text data 500      # several pages
   printf 'aaaaa file abbb end' >>data
@@ -254,6 +255,7 @@ hex6() { printf '0x%06x' "$(($1))"; }
   assert_equal "$(sha256sum <data)" "$before"
 }
 
+# see: mmap(2), chapter 04 "Copy-on-write over the page cache"
 @test "ex1_sedit: single bytes across many pages, like tr" {
   seq 1 20000 >data
   local before
@@ -264,12 +266,14 @@ hex6() { printf '0x%06x' "$(($1))"; }
   assert_equal "$(sha256sum <data)" "$before"
 }
 
+# see: mmap(2), chapter 04 "Copy-on-write over the page cache"
 @test "ex1_sedit: no match prints the file byte for byte" {
   make_text data 100
   wb_exec "$(ex_path ex1_sedit)" data QQQ ZZZ >got
   cmp got data
 }
 
+# see: mmap(2) (EACCES), chapter 04 "Who may write: the descriptor and the mapping"
 @test "ex1_sedit: works on a file that cannot be opened for writing (its own running executable)" {
   local self before
   self=$(ex_path ex1_sedit)
@@ -280,6 +284,7 @@ hex6() { printf '0x%06x' "$(($1))"; }
   assert_equal "$(sha256sum <"$self")" "$before"
 }
 
+# see: mmap(2) (EINVAL), chapter 01 "Getting it wrong on purpose"
 @test "ex1_sedit: an empty file prints nothing and succeeds" {
   : >empty
   run_ex --separate-stderr ex1_sedit empty a b
@@ -326,6 +331,7 @@ count_ref() { grep -o -F -- "$2" "$1" | wc -l; }
   done
 }
 
+# see: mmap(2), chapter 01 "mmap and munmap, argument by argument"
 @test "ex2_count: matches straddling page boundaries, whole file and window by window" {
   # 4 pages of '.', with NEEDLE written across each page boundary and once
   # inside page 0
@@ -343,6 +349,7 @@ count_ref() { grep -o -F -- "$2" "$1" | wc -l; }
   done
 }
 
+# see: mmap(2), chapter 01 "mmap and munmap, argument by argument"
 @test "ex2_count: a match across a window boundary is counted once and the next one resumes after it" {
   # 'b' then 2 pages of 'a': pairs "aa" start at odd offsets, so one pair
   # straddles every page boundary
@@ -364,6 +371,7 @@ count_ref() { grep -o -F -- "$2" "$1" | wc -l; }
   assert_output $((PAGE - 1))
 }
 
+# see: mmap(2), chapter 01 "mmap and munmap, argument by argument"
 @test "ex2_count: a file of many pages ending mid-page, window by window" {
   # 10 pages and 777 bytes of '.', NEEDLE inside page 0, across every page
   # boundary and as the file's last bytes: the last, part-full window holds
@@ -393,6 +401,7 @@ count_ref() { grep -o -F -- "$2" "$1" | wc -l; }
   done
 }
 
+# see: mmap(2) (EINVAL), chapter 01 "Getting it wrong on purpose"
 @test "ex2_count: an empty file, or one shorter than PATTERN, counts 0" {
   : >empty
   printf ab >short

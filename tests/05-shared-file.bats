@@ -281,6 +281,7 @@ expect_mmap() { # MODE FLAGS PROT
 
 # ---------------------------------------------------------------- ex1_mmcopy
 
+# see: ftruncate(2), mmap(2), chapter 05 "The end of the file"
 @test "ex1_mmcopy: copies of 0, 1, page-1, page, page+1 and 5 MiB equal the source" {
   umask 022
   for size in "${SIZES[@]}"; do
@@ -292,6 +293,7 @@ expect_mmap() { # MODE FLAGS PROT
   done
 }
 
+# see: ftruncate(2), chapter 05 "The end of the file"
 @test "ex1_mmcopy: a longer existing DST is cut to the size of SRC" {
   head -c $((3 * PAGE)) /dev/urandom >dst
   head -c 1000 /dev/urandom >src
@@ -323,6 +325,7 @@ expect_mmap() { # MODE FLAGS PROT
   assert_file_not_exist dst
 }
 
+# see: mmap(2) (ENODEV), chapter 05 "mmcat: cat through a mapping"
 @test "ex1_mmcopy: a FIFO SRC is one error line at once, exit 1, and no DST" {
   # Nobody ever writes to the FIFO: an open that waits for a writer hangs
   # until the test's time limit.
@@ -384,6 +387,7 @@ show_of() {
     print map { "$_ " . ($b{$_} // 0) . "\n" } 0 .. $n - 1' "$@"
 }
 
+# see: chapter 05 "A struct laid over a file"
 @test "ex2_records: a file of many pages: init, updates on its last page, show, init again" {
   # 1000 records are 64000 bytes: 15 pages and part of a 16th. A mapping of
   # one page, or of N bytes instead of N records, does not hold them.
@@ -413,6 +417,7 @@ show_of() {
   cmp acc want
 }
 
+# see: chapter 05 "A struct laid over a file"
 @test "ex2_records: init makes N records with ids and zeros; show lists them" {
   umask 022
   run_ex ex2_records acc init 5
@@ -425,6 +430,7 @@ show_of() {
   assert_output $'0 0\n1 0\n2 0\n3 0\n4 0'
 }
 
+# see: chapter 05 "A struct laid over a file"
 @test "ex2_records: updates land in the file in place; show and od agree" {
   run_ex ex2_records acc init 3
   assert_success
@@ -441,6 +447,7 @@ show_of() {
   assert_output $'0 9000000000\n1 0\n2 -500'
 }
 
+# see: flock(2), chapter 05 "Two unrelated processes, one file"
 @test "ex2_records: four processes updating at once lose no update" {
   run_ex ex2_records acc init 4
   assert_success
@@ -465,6 +472,7 @@ show_of() {
   cmp acc want
 }
 
+# see: flock(2), chapter 05 "Two unrelated processes, one file"
 @test "ex2_records: an update waits while another process holds flock on the file" {
   run_ex ex2_records acc init 3
   assert_success
@@ -483,6 +491,7 @@ show_of() {
   assert_equal "$(d8 acc $((2 * 64 + 8)))" 15
 }
 
+# see: flock(2), chapter 05 "Two unrelated processes, one file"
 @test "ex2_records: show waits while another process holds flock on the file" {
   run_ex ex2_records acc init 2
   assert_success

@@ -163,6 +163,7 @@ dirty_after() {
 
 # ---------------------------------------------------------------- ex1
 
+# see: msync(2), chapter 06 "The call and its errors"
 @test "ex1_flush_range: byte ranges round out to whole pages" {
   local range start len a b
   for range in "0 1" "$((PAGE - 1)) 2" "$PAGE $PAGE" "$((3 * PAGE + 5)) $PAGE" \
@@ -175,6 +176,7 @@ dirty_after() {
   done
 }
 
+# see: msync(2), chapter 06 "Seeing dirty pages in /proc/self/smaps"
 @test "ex1_flush_range: the pages left dirty are NPAGES minus the pages flushed" {
   on_tmpfs && skip "TMPDIR is on tmpfs: nothing is written back, so no page is cleaned"
   # Valgrind pread(2)s every file the program maps (looking for debug info);
@@ -196,6 +198,7 @@ dirty_after() {
   done
 }
 
+# see: msync(2), chapter 06 "Seeing dirty pages in /proc/self/smaps"
 @test "ex1_flush_range: LEN 0 flushes nothing and every page stays dirty" {
   local try
   for ((try = 1; try <= TRIES; try++)); do
@@ -207,6 +210,7 @@ dirty_after() {
 dirty pages after msync: 6"
 }
 
+# see: ftruncate(2), chapter 05 "The end of the file"
 @test "ex1_flush_range: the file grows to NPAGES pages, never shrinks, and page I says 'page I'" {
   run_ex ex1_flush_range f 8 0 1
   assert_success
@@ -220,6 +224,7 @@ dirty pages after msync: 6"
   assert_equal "$(tail -c +$((4 * PAGE + 1)) big | tr -d '\0' | wc -c)" 0
 }
 
+# see: msync(2) (ENOMEM), chapter 06 "The call and its errors"
 @test "ex1_flush_range: a range past the mapping is one error line, exit 1" {
   run_ex -1 --separate-stderr ex1_flush_range f 4 $((3 * PAGE)) $((PAGE + 1))
   assert_one_error_line ex1_flush_range 'past the mapping'
@@ -252,6 +257,7 @@ check_log() {
   echo "$count"
 }
 
+# see: chapter 06 "Order without msync: a log that survives SIGKILL"
 @test "ex2_applog: appends continue from the count; dump shows exactly the records" {
   run_ex ex2_applog log append 3
   assert_success
@@ -263,6 +269,7 @@ check_log() {
   assert_output "$(expect_records 7)"
 }
 
+# see: chapter 06 "Order without msync: a log that survives SIGKILL"
 @test "ex2_applog: the file holds the magic, the state word and length-prefixed records" {
   run_ex ex2_applog log append 2
   assert_success
@@ -275,6 +282,7 @@ check_log() {
   assert_equal "$(tail -c +78 log | head -c 5)" 'rec 1'
 }
 
+# see: ftruncate(2), mremap(2), chapter 07 "Growing a file mapping"
 @test "ex2_applog: a log that outgrows its 4 pages doubles and keeps every record" {
   run_ex ex2_applog log append 2000
   assert_success
@@ -289,6 +297,7 @@ check_log() {
   assert_equal "$(check_log log)" 2000
 }
 
+# see: chapter 06 "Dying is not crashing", chapter 06 "Order without msync: a log that survives SIGKILL"
 @test "ex2_applog: --die-after K dies of SIGKILL leaving exactly the committed records" {
   run_ex ex2_applog log append 5
   assert_success
@@ -301,6 +310,7 @@ check_log() {
   assert_output "$(expect_records 10)"
 }
 
+# see: chapter 06 "Order without msync: a log that survives SIGKILL"
 @test "ex2_applog: SIGKILLed at random moments, the log always dumps cleanly" {
   local n=300000 scale=1 d count prev=0
   if on_valgrind; then n=100000 scale=40; fi

@@ -204,16 +204,19 @@ expect_vector() {
   assert_equal "${#lines[@]}" 4
 }
 
+# see: mremap(2), chapter 07 "Growing: in place, or moved"
 @test "ex1_vector: 0 and 1 items fit the first page, no remap" {
   expect_vector 0
   expect_vector 1
 }
 
+# see: mremap(2), chapter 07 "Growing: in place, or moved"
 @test "ex1_vector: 512 and 513 items: a page holds 512, the 513th doubles it" {
   expect_vector $((PAGE / 8))
   expect_vector $((PAGE / 8 + 1))
 }
 
+# see: mremap(2), chapter 07 "Growing: in place, or moved"
 @test "ex1_vector: many pages, the last one full or filled in part: capacity and remaps by doubling" {
   # Every item is written and read back by the program itself: a vector that
   # maps less than its capacity writes past its mapping and dies.
@@ -223,6 +226,7 @@ expect_vector() {
   expect_vector $((100 * PAGE / 8 + 3))
 }
 
+# see: mremap(2), chapter 07 "Growing: in place, or moved"
 @test "ex1_vector: 1000000 items: capacity and remaps by doubling" {
   expect_vector 1000000
   # New mappings are packed against the ones above them, so doubling 11
@@ -244,6 +248,7 @@ numbered() { # BYTES
   seq -f '%07g,' 0 $(($1 / 8 + 1)) | tr -d '\n' | head -c "$1"
 }
 
+# see: mremap(2), chapter 07 "Growing a file mapping"
 @test "ex2_follow: follows a file growing in chunks across page boundaries" {
   : >data
   # Chunks within a page, across one boundary and across many; it ends
@@ -267,6 +272,7 @@ numbered() { # BYTES
   [[ ! -s err ]] || fail "stderr: $(cat err)"
 }
 
+# see: mremap(2), chapter 07 "Growing a file mapping"
 @test "ex2_follow: prints exactly MAXBYTES bytes of a longer file and stops" {
   numbered $((40 * PAGE + 123)) >data
   local max

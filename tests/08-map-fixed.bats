@@ -195,6 +195,7 @@ padded_view() {
   done
 }
 
+# see: mmap(2) (MAP_FIXED), chapter 08 "Layering file pieces over the reservation"
 @test "ex1_concat: files of whole pages come out exactly like cat" {
   head -c $((1 * PAGE)) /dev/urandom >a
   head -c $((3 * PAGE)) /dev/urandom >b
@@ -204,6 +205,7 @@ padded_view() {
   cmp got want
 }
 
+# see: mmap(2) (MAP_FIXED), chapter 08 "Layering file pieces over the reservation"
 @test "ex1_concat: other sizes: each file starts on a page boundary, zeros between" {
   head -c 100 /dev/urandom >a
   head -c $((PAGE + 1)) /dev/urandom >b
@@ -216,6 +218,7 @@ padded_view() {
   cmp got want
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 08 "VMAs split, and merge back"
 @test "ex1_concat: -m shows one r-- VMA per non-empty file, in order, offset 0, and no leftover" {
   head -c 100 /dev/urandom >a
   head -c $((PAGE + 1)) /dev/urandom >b
@@ -236,6 +239,7 @@ padded_view() {
   assert_equal "${#lines[@]}" $((n + 1))
 }
 
+# see: chapter 08 "Reserving address space"
 @test "ex1_concat: only empty files: no output, and -m says 0 pages, 0 VMAs" {
   : >e1
   : >e2
@@ -259,6 +263,7 @@ padded_view() {
 
 # ---------------------------------------------------------------- ex2_ring
 
+# see: memfd_create(2), chapter 08 "The double-mapped ring buffer"
 @test "ex2_ring: a stream far longer than the ring comes back intact; wraps = TOTAL / SIZE" {
   local size total chunk
   # ring sizes are page multiples on any page size
@@ -272,6 +277,7 @@ padded_view() {
   done
 }
 
+# see: chapter 08 "The double-mapped ring buffer"
 @test "ex2_ring: sizes with suffixes; TOTAL 0 moves nothing" {
   run_ex ex2_ring 64K 5M 777
   assert_success
@@ -281,6 +287,7 @@ padded_view() {
   assert_output "moved 0 bytes through a $PAGE-byte ring, 0 wraps"
 }
 
+# see: memfd_create(2), chapter 08 "The double-mapped ring buffer"
 @test "ex2_ring: -m shows the double mapping: two rw-s VMAs of one memfd, both at offset 0" {
   local np=2 size=$((2 * PAGE))
   run_ex ex2_ring -m "$((size / 1024))K" 100000 3000

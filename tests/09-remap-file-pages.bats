@@ -258,6 +258,7 @@ runs() { local r=1 prev=$1 p; shift; for p; do ((p == prev + 1)) || r=$((r + 1))
 
 # ------------------------------------------------------------- ex1_permute
 
+# see: remap_file_pages(2), chapter 09 "TLPI's swap, on today's kernel"
 @test "ex1_permute: region page i holds file page Pi (remap_file_pages)" {
   make_pages data 6
   local perm
@@ -270,6 +271,7 @@ runs() { local r=1 prev=$1 p; shift; for p; do ((p == prev + 1)) || r=$((r + 1))
   done
 }
 
+# see: mmap(2) (MAP_FIXED), chapter 09 "The same layout with MAP_FIXED: fixed_emulation"
 @test "ex1_permute: -F builds the same view with MAP_FIXED" {
   make_pages data 5
   local perm
@@ -282,6 +284,7 @@ runs() { local r=1 prev=$1 p; shift; for p; do ((p == prev + 1)) || r=$((r + 1))
   done
 }
 
+# see: mmap(2), chapter 05 "The end of the file"
 @test "ex1_permute: a partial last page comes out padded with zeros" {
   make_pages data 2 300
   wb_exec "$(ex_path ex1_permute)" data 2 0 1 >got 2>err || fail "$(cat err)"
@@ -316,6 +319,7 @@ runs() { local r=1 prev=$1 p; shift; for p; do ((p == prev + 1)) || r=$((r + 1))
 
 # ----------------------------------------------------------- ex2_whichpage
 
+# see: proc(5) (/proc/PID/maps), chapter 09 "What the kernel does now"
 @test "ex2_whichpage: answers from /proc/self/maps match the permutation" {
   make_pages data 8
   local n=8 i q perm=() queries=(0 1 2 3 4 5 6 7 3 0) flag
@@ -333,6 +337,7 @@ runs() { local r=1 prev=$1 p; shift; for p; do ((p == prev + 1)) || r=$((r + 1))
   done
 }
 
+# see: proc(5) (/proc/PID/maps), chapter 09 "What the kernel does now"
 @test "ex2_whichpage: a page inside a merged VMA counts from the VMA's start" {
   # 1 2 3 0: region pages 0-2 are one VMA starting at file offset 1 page
   make_pages data 4

@@ -363,7 +363,7 @@ sw_line() { printf '  %-56s %s\n' "$1" "$2"; }
   else
     want+=(
       "$(sw_line "mmap(PROT_READ, MAP_SHARED)" EPERM)"
-      "  this kernel refuses even a read-only shared mapping of a write-sealed memfd (Linux 6.7 allows it); MAP_PRIVATE reads it anywhere"
+      "  this kernel refuses even a read-only shared mapping of a write-sealed memfd (newer kernels allow it: mainline from 6.7, 6.12 from 6.12.9); MAP_PRIVATE reads it anywhere"
     )
   fi
   want+=(
@@ -413,6 +413,7 @@ shm() { local f=/dev/shm/${NAME#/}; if [[ -e $f ]]; then stat -c "%s %a" "$f"; e
 }
 
 # points: 2
+# see: shm_open(3), chapter 10 "Four calls: shm_open, ftruncate, mmap, shm_unlink"
 @test "ex1_board: one process posts, another reads; the object is in /dev/shm (4096 bytes, 0600) until removed" {
   new_name
   board_session '
@@ -456,6 +457,7 @@ slot() { printf "\\$(printf %03o "$1")\\0\\0\\0"; printf "%s" "$2"; head -c $((6
 '
 
 # points: 2
+# see: shm_open(3), chapter 10 "Four calls: shm_open, ftruncate, mmap, shm_unlink"
 @test "ex1_board: the layout: read shows a board the shell wrote; post fills the next slot where the shell finds it" {
   new_name
   board_session "$board_bytes"'
@@ -485,6 +487,7 @@ none"
 }
 
 # points: 3
+# see: shm_open(3) (O_EXCL), chapter 10 "Two unrelated processes: shm_pair"
 @test "ex1_board: four processes post 10 messages each at once: one creates, none is lost, each keeps its order" {
   new_name
   board_session '
@@ -541,6 +544,7 @@ count 63, size 4096, last 61 bytes .$(printf 'L%058d' 63).
 none"
 }
 
+# see: shm_open(3), shm_unlink(3), chapter 10 "Four calls: shm_open, ftruncate, mmap, shm_unlink"
 @test "ex1_board: read or remove of a board that does not exist: one error line, exit 1, and nothing is created" {
   new_name
   board_session '
@@ -734,6 +738,7 @@ send_to_recv() {
 }
 
 # points: 2
+# see: memfd_create(2), unix(7) (SCM_RIGHTS), chapter 10 "File seals"
 @test "ex2_sealed: send to recv: many pages, the last one partial, arrive intact through the descriptor; the socket is removed" {
   head -c $((37 * PAGE + 123)) /dev/urandom >data
   send_to_recv
@@ -741,12 +746,14 @@ send_to_recv() {
   send_to_recv
 }
 
+# see: memfd_create(2), chapter 10 "File seals"
 @test "ex2_sealed: send to recv: an empty FILE is an empty sealed memfd and an empty OUTFILE" {
   : >data
   send_to_recv
 }
 
 # points: 2
+# see: memfd_create(2), fcntl(2) (F_ADD_SEALS), chapter 10 "File seals"
 @test "ex2_sealed: send: another process receives a memfd, sealed, of the file's size and bytes, that it cannot change" {
   py_files
   printf 'a sealed message\n' >data
@@ -764,6 +771,7 @@ send_to_recv() {
   cmp data got
 }
 
+# see: fcntl(2) (F_ADD_SEALS), chapter 10 "File seals"
 @test "ex2_sealed: send -s picks the seals: none, or some; the receiver sees exactly those" {
   py_files
   printf 'x%.0s' {1..100} >data
@@ -791,6 +799,7 @@ send_to_recv() {
   assert_one_error_line ex2_sealed "unknown seal 'glow' in 'shrink,glow'"
 }
 
+# see: fcntl(2) (F_GET_SEALS), chapter 10 "Checking is enough"
 @test "ex2_sealed: recv accepts a memfd sealed by another program, and writes its bytes out" {
   head -c $((20 * PAGE + 5)) /dev/urandom >data
   recv_with_py_sender $((0x2 | 0x4 | 0x8)) memfd
@@ -801,6 +810,7 @@ send_to_recv() {
 }
 
 # points: 3
+# see: fcntl(2) (F_GET_SEALS), chapter 10 "Checking is enough"
 @test "ex2_sealed: recv refuses an unsealed memfd, one sealed only in part, and one with F_SEAL_FUTURE_WRITE instead of F_SEAL_WRITE" {
   printf 'do not trust me\n' >data
   local seals missing
@@ -823,6 +833,7 @@ send_to_recv() {
   [[ ! -e got ]] || fail "OUTFILE was created"
 }
 
+# see: fcntl(2) (F_GET_SEALS), chapter 10 "Checking is enough"
 @test "ex2_sealed: recv refuses a regular file (F_GET_SEALS: EINVAL), a shm_open object, and a message without a descriptor" {
   printf 'plain file\n' >data
   recv_with_py_sender 0 file

@@ -242,6 +242,7 @@ eowlog_line() {
 pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
 
 # points: 3
+# see: mprotect(2), ftruncate(2), chapter 12 "Watching it grow"
 @test "ex1_eowlog: a new log holds exactly the lines, and grew by one fault per page" {
   seq -f 'record %05g' 1 2000 >input
   local bytes
@@ -254,6 +255,7 @@ pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
 }
 
 # points: 2
+# see: ftruncate(2), chapter 12 "The handler"
 @test "ex1_eowlog: appending to a 100-byte file keeps it and adds the lines (grow first, then write)" {
   head -c 100 /dev/urandom >log
   cp log want
@@ -273,6 +275,7 @@ pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
   done
 }
 
+# see: mmap(2), chapter 12 "Reserve, and lay the file over it"
 @test "ex1_eowlog: -m shows the mapping: rw-s over the data, ---s past it, one file" {
   local dir
   dir=$(realpath .)
@@ -296,6 +299,7 @@ pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
 }
 
 # points: 2
+# see: chapter 12 "Reserve, and lay the file over it"
 @test "ex1_eowlog: when the log is full: one error line, exit 1, and the file holds the records that fit" {
   seq -f 'line %03g' 1 $((PAGE / 9 + 20)) >input # 9 bytes a line
   local fit=$((PAGE / 9))
@@ -312,6 +316,7 @@ pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
   cmp log2 want
 }
 
+# see: chapter 12 "Growing in chunks"
 @test "ex1_eowlog: a last line without a newline goes in as it is; records longer than a page too" {
   printf 'a\nbb\nccc' >input
   run_ex ex1_eowlog log <input
@@ -327,6 +332,7 @@ pages_of() { echo $((($1 + PAGE - 1) / PAGE)); }
   cmp log2 input2
 }
 
+# see: chapter 12 "Reserve, and lay the file over it"
 @test "ex1_eowlog: a file it cannot open, or one larger than the reservation, is one error line and exit 1" {
   run_ex -1 --separate-stderr ex1_eowlog nosuch/log </dev/null
   assert_one_error_line ex1_eowlog "open 'nosuch/log': No such file or directory"
@@ -367,6 +373,7 @@ lazy_page() {
 }
 
 # points: 3
+# see: userfaultfd(2), chapter 12 "Filling pages on demand"
 @test "ex2_lazyfill: one fault per page on first touch, in order: read or write, copy or zero" {
   need_uffd
   local touches=(r0 r0 w5 r3 r7 w3 r1 w0)
@@ -380,6 +387,7 @@ lazy_page() {
 }
 
 # points: 2
+# see: userfaultfd(2) (UFFDIO_COPY, UFFDIO_ZEROPAGE), chapter 12 "Filling pages on demand"
 @test "ex2_lazyfill: -o OUT holds every page: labels, then zeros, 'W' where written" {
   need_uffd
   run_ex ex2_lazyfill -o out 6 3 w4 r1 w2
@@ -400,6 +408,7 @@ lazy_page() {
   cmp out want
 }
 
+# see: userfaultfd(2), chapter 12 "Filling pages on demand"
 @test "ex2_lazyfill: a large region copied out without touches: every page faults once, in order" {
   need_uffd
   run_ex ex2_lazyfill -o out 300 40
@@ -417,6 +426,7 @@ lazy_page() {
 }
 
 # points: 2
+# see: userfaultfd(2) (UFFD_USER_MODE_ONLY), chapter 12 "Who may use it"
 @test "ex2_lazyfill: unprivileged (as make grade runs it) it still works, with UFFD_USER_MODE_ONLY" {
   need_uffd
   local k

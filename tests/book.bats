@@ -168,32 +168,87 @@ MD
   [[ $bad -eq 0 ]]
 }
 
-@test "book browser: the front page and a chapter render in headless Chromium" {
+@test "book browser: every page loads clean, draws its figures, lists every chapter, links on, and is found by the search box" {
   command -v chromium >/dev/null || skip "chromium is not installed (apt-get install chromium)"
   [[ -f $BOOK/index.html ]] || fail "no $BOOK/index.html: run make book"
-  local shots=$WB_BUILD/book/screenshots chapter
-  mkdir -p "$shots"
-  chapter=$(cd "$BOOK" && ls md_chapters_01*README.html | head -1)
-  [[ -n $chapter ]] || fail "no page for chapter 01"
-  browse() { # OUTPUT-FLAG PAGE
-    timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
-      --no-first-run --disable-background-networking --disable-component-update \
-      --disable-sync --user-data-dir="$BATS_TEST_TMPDIR/profile" \
-      --window-size=1280,900 --virtual-time-budget=3000 "$1" "file://$BOOK/$2" 2>/dev/null
-  }
-  browse --screenshot="$shots/front.png" index.html
-  browse --screenshot="$shots/chapter01.png" "$chapter"
-  for png in front chapter01; do
+  local shots=$WB_BUILD/book/screenshots png
+  rm -f "$shots"/*.png
+  # scripts/book-browser.py opens each page of the book (front page,
+  # chapters, examples, appendix) at 1280x900 and checks it: no console
+  # error, every image drawn with a size, every chapter in the side bar and
+  # none cut off, the previous/next links in reading order, the search box
+  # offering the page for a word of its title; then the screenshots.
+  local chapters=("$WB_ROOT"/chapters/*/README.md) examples=("$WB_ROOT"/examples/*/README.md)
+  run timeout 170 python3 "$WB_ROOT/scripts/book-browser.py" check "$BOOK" "$WB_ROOT" "$shots"
+  assert_success
+  # every chapter and example, the front page and the appendix
+  assert_output --regexp "^browser: $((${#chapters[@]} + ${#examples[@]} + 2)) pages, ${#chapters[@]} chapters in every side bar, [0-9]+ images, [0-9]+ searches, 4 screenshots: all as a reader should see them$"
+  for png in front-light front-dark chapter01-light chapter01-dark; do
     [[ $(head -c 8 "$shots/$png.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
       fail "$shots/$png.png is not a PNG"
     [[ $(stat -c %s "$shots/$png.png") -gt 10000 ]] || fail "$shots/$png.png is nearly empty"
   done
-  # The navigation tree is built by JavaScript: after it ran, the front page's
-  # DOM must name every chapter.
-  browse --dump-dom index.html >"$BATS_TEST_TMPDIR/front.html"
-  local readme title
-  for readme in "$WB_ROOT"/chapters/*/README.md; do
-    title=$(sed -n '1s/^# *//p' "$readme")
-    grep -qF "$title" "$BATS_TEST_TMPDIR/front.html" || fail "the rendered front page does not show '$title'"
+  # dark mode is dark: its screenshot differs from the light one
+  if cmp -s "$shots/front-light.png" "$shots/front-dark.png"; then fail "the dark screenshot is the light one"; fi
+}
+
+@test "book figures: chapter 13's plots and the examples' are drawn, each captioned with its machine and date or as reference figures" {
+  [[ -f $BOOK/index.html ]] || fail "no $BOOK/index.html: run make book"
+  local readme name page n=0 measured=0
+  for readme in "$WB_ROOT"/chapters/*/README.md "$WB_ROOT"/examples/*/README.md; do
+    page=$BOOK/md_$(realpath --relative-to="$WB_ROOT" "${readme%.md}" | tr -c 'A-Za-z0-9_\n' '_').html
+    while read -r _ _ name _; do
+      n=$((n + 1))
+      [[ -s $BOOK/$name.svg ]] || fail "$readme: figure $name was not drawn into the book"
+      grep -q '<svg' "$BOOK/$name.svg" || fail "$BOOK/$name.svg is not an SVG"
+      grep -qF "data=\"$name.svg\"" "$page" || fail "$page does not show $name.svg"
+      # the caption names the machine and the date, or says reference figures
+      grep -A3 -F "data=\"$name.svg\"" "$page" | grep -qE 'Measured by make book on Linux [^ ]+, .* [0-9]{4}, [0-9]{2}:[0-9]{2} UTC|Reference figures' ||
+        fail "$page: the caption of $name names neither the machine and date nor reference figures"
+      if grep -A3 -F "data=\"$name.svg\"" "$page" | grep -qF "Linux $(uname -r)"; then measured=$((measured + 1)); fi
+    done < <(grep -E '^<!-- figure: ' "$readme")
   done
+  echo "$n figures, $measured measured on this machine"
+  [[ $n -ge 7 ]] || fail "only $n figures in the write-ups"
+}
+
+@test "book pdf: the whole book prints to one PDF, chapters in order, nothing cut at the margin" {
+  command -v chromium >/dev/null || skip "chromium is not installed (apt-get install chromium)"
+  command -v pdfunite >/dev/null && command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null ||
+    skip "poppler-utils is not installed (apt-get install poppler-utils)"
+  [[ -f $BOOK/index.html ]] || fail "no $BOOK/index.html: run make book"
+  # The PDF `make book-pdf` writes, made the same way (WB_BOOK_PDF: check
+  # one already made instead).
+  local pdf=${WB_BOOK_PDF:-$BATS_TEST_TMPDIR/book.pdf}
+  if [[ -z ${WB_BOOK_PDF:-} ]]; then
+    run timeout 300 python3 "$WB_ROOT/scripts/book-browser.py" pdf "$BOOK" "$WB_ROOT" "$pdf"
+    assert_success
+    assert_output --regexp 'book-pdf: .*: [0-9]+ pages of the book printed and joined$'
+  fi
+  local pages readme title sentence
+  pages=$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')
+  # every page of the book is at least a sheet; the chapters are long
+  [[ $pages -ge 60 && $pages -le 2000 ]] || fail "$pages pages: not the whole book"
+  # For each chapter and example: its title and a known sentence (the start
+  # of its first paragraph line with no markup), looked for in the PDF's
+  # text with all white space and hyphens taken out (lines break anywhere
+  # in print, and pdftotext joins "key-" and "value" as a hyphenated word).
+  for readme in "$WB_ROOT"/chapters/*/README.md "$WB_ROOT"/examples/*/README.md; do
+    title=$(sed -n '1s/^# *//p' "$readme")
+    sentence=$(sed -n '2,$p' "$readme" | grep -m1 -E '^[A-Z][^][`*_<>|]{50,}$' | cut -d' ' -f1-8)
+    [[ -n $sentence ]] || fail "$readme: no plain line to look for"
+    printf '%s\t%s\t%s\n' "${readme#"$WB_ROOT"/}" "$title" "$sentence"
+  done >want.tsv
+  pdftotext "$pdf" - | tr -d ' \n\f\t-' >text
+  run awk -F '\t' '
+    NR == FNR { text = text $0; next }
+    { t = $2; s = $3; gsub(/[ \t-]/, "", t); gsub(/[ \t-]/, "", s)
+      at = index(text, t)
+      if (!at) { print $1 ": the PDF has no title \"" $2 "\""; bad++ }
+      else if (at < last) { print $1 ": \"" $2 "\" comes before the page it follows"; bad++ }
+      if (!index(text, s)) { print $1 ": the PDF does not have \"" $3 "\""; bad++ }
+      if (at) last = at; n++ }
+    END { print n " pages found in order, " (bad + 0) " problems"; exit bad > 0 }' text want.tsv
+  assert_success
+  echo "$pages pages"
 }

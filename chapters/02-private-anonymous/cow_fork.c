@@ -53,7 +53,7 @@ static size_t count_own(const char *who)
 static int child(void)
 {
     volatile char sink;
-    (void)wb_minor_faults(); /* its first call copies a stack page */
+    (void)wb_minor_faults(); /* lazy binding: 1st call writes the GOT */
     long f0 = wb_minor_faults();
     for (size_t i = 0; i < npages; i++)
         sink = map[i * ps];

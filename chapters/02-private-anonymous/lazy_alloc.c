@@ -92,8 +92,9 @@ static void explain_reads(long got, size_t q, long extra)
                extra, npages - 2 * q);
     } else if (got * 4 >= 3 * (long)q) {
         seen = WB_NO;
-        printf("  this kernel does not map the shared zero page; a read "
-               "fault allocates a zeroed page, as a write does,\n  and "
+        printf("  this kernel does not map the shared zero page on a read "
+               "fault of anonymous memory; it allocates a zeroed page, as a "
+               "write does,\n  and "
                "writing all pages then cost %ld faults more than the %zu "
                "never touched\n",
                extra, npages - 2 * q);

@@ -13,7 +13,8 @@
  * says 0 but which has contents anyway (/proc/self/maps), is copied with
  * read(2) instead: mmap trusts st_size, and works only where the file's
  * file system provides it. A regular file that mmap refuses with ENODEV
- * (sysfs: every attribute claims 4096 bytes) is read as well.
+ * (a sysfs text attribute, which claims one page whatever it holds) is
+ * read as well.
  *
  * Like cat, mmcat reports a file it cannot read in one line on stderr, goes
  * on with the next one, and exits 1 at the end if any file failed.
@@ -89,8 +90,7 @@ static int cat_fd(int fd, const char *path)
     size_t len = (size_t)st.st_size;
     char *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED && errno == ENODEV)
-        return copy_by_read(fd,
-                            path); /* its file system maps nothing (sysfs) */
+        return copy_by_read(fd, path); /* not mappable (sysfs text) */
     if (p == MAP_FAILED)
         return complain("mmap", path, errno);
     /* We read front to back once: let the kernel read ahead generously. */

@@ -115,8 +115,8 @@ int main(int argc, char *argv[])
         unmap(ro);
     } else if (map_errno == EPERM) {
         printf("  this kernel refuses even a read-only shared mapping of a "
-               "write-sealed memfd (Linux 6.7 allows it); MAP_PRIVATE reads "
-               "it anywhere\n");
+               "write-sealed memfd (newer kernels allow it: mainline from "
+               "6.7, 6.12 from 6.12.9); MAP_PRIVATE reads it anywhere\n");
     }
     memcpy(priv, "private", 8);
     printf("  stored \"%s\" through the private mapping: ok\n", priv);
@@ -126,8 +126,9 @@ int main(int argc, char *argv[])
     struct stat st;
     if (fstat(fd, &st) == -1)
         wb_die("fstat");
-    printf("  the memfd now has %lld bytes: F_SEAL_WRITE did not keep them\n",
-           (long long)st.st_size);
+    printf("  the memfd now has %lld bytes: %s\n", (long long)st.st_size,
+           st.st_size == 0 ? "F_SEAL_WRITE did not keep them"
+                           : "they were kept (not by F_SEAL_WRITE?)");
     close(fd);
 
     fd = new_memfd("doc", "version 1");

@@ -12,8 +12,10 @@
  * fails with ENOMEM, the second succeeds and its pages can be written; the
  * demo says whether the two results are what the machine's mode promises.
  * Last it maps two pieces that are each below RAM + swap but together above
- * it: the heuristic allows both, and Committed_AS goes past CommitLimit,
- * which is the line strict mode (2) would have drawn.
+ * it: the heuristic allows both. It then does strict mode's (2) arithmetic
+ * with the numbers it read before the two mmap() calls, and says which
+ * piece mode 2 would refuse: with the default ratio CommitLimit is swap +
+ * 50% of RAM, so one piece (3/4 of RAM + swap) alone is usually too much.
  *
  * Usage: overcommit [-h]
  * Tour:
@@ -155,6 +157,7 @@ int main(int argc, char *argv[])
     /* Two pieces of 3/4 of RAM + swap each, rounded down to whole GiB. */
     size_t piece = (total / 4 * 3) / one * one;
     long before = wb_meminfo_kb("Committed_AS");
+    long limit = wb_meminfo_kb("CommitLimit");
     printf("3. two private writable mappings of %zu GiB each (together "
            "more than RAM + swap):\n",
            piece / one);
@@ -166,10 +169,23 @@ int main(int argc, char *argv[])
            a == MAP_FAILED ? wb_errname(ea) : "ok",
            b == MAP_FAILED ? wb_errname(eb) : "ok",
            committed_gib_delta(before));
-    long over = wb_meminfo_kb("Committed_AS") - wb_meminfo_kb("CommitLimit");
-    printf("  Committed_AS is %s CommitLimit%s\n",
-           over > 0 ? "now above" : "still below",
-           over > 0 ? ": mode 2 would have refused the rest" : "");
+    /* Mode 2 refuses a request that would take Committed_AS past
+     * CommitLimit (less a small reserve): compare the pieces with what was
+     * left before them. */
+    long piece_kb = (long)(piece / 1024);
+    double left = gib(limit - before);
+    if (piece_kb > limit - before)
+        printf("  in mode 2 the first would already fail: %zu GiB is more "
+               "than the %.1f GiB left below CommitLimit\n",
+               piece / one, left);
+    else if (2 * piece_kb > limit - before)
+        printf("  in mode 2 the second would fail: the two need %zu GiB, "
+               "%.1f GiB was left below CommitLimit\n",
+               2 * (piece / one), left);
+    else
+        printf("  in mode 2 both would succeed: %.1f GiB was left below "
+               "CommitLimit\n",
+               left);
     if ((a != MAP_FAILED && munmap(a, piece) == -1) ||
         (b != MAP_FAILED && munmap(b, piece) == -1))
         wb_die("munmap");

@@ -124,9 +124,10 @@ static void explain_reads(const struct result *r)
     } else if (r->own * 4 >= 3 * (long)npages) {
         seen = WB_NO;
         printf("populating by reading (PROT_READ, MADV_POPULATE_READ) gave "
-               "anonymous memory %ld pages of its own:\n  this kernel does "
-               "not map the shared zero page, a read fault allocates a page, "
-               "so later writes cost nothing\n",
+               "anonymous memory %ld pages of its own:\n  on this kernel a "
+               "read fault on anonymous memory allocates a page instead of "
+               "mapping the shared zero page, so later writes cost "
+               "nothing\n",
                r->own);
     } else {
         printf("populating by reading gave anonymous memory %ld of %zu "

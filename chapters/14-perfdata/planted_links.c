@@ -5,17 +5,24 @@
  * open(path, O_RDWR|O_CREAT|O_TRUNC) in a directory it had only checked
  * with lstat() for "not a symlink, not writable by group or others". The
  * owner was not checked, so another user could create /tmp/hsperfdata_VICTIM
- * first, and then plant names in it for the pids the victim was likely to
- * get: a symbolic link, or a hard link, to a file of the victim's. The
- * victim's JVM then opened, truncated and zeroed that file, with the
- * victim's rights.
+ * first and put names in it: a symbolic link, or a hard link, to a file of
+ * the victim's, named for the pid a victim's JVM would get. A name planted
+ * in advance did not survive, though: at start-up the JVM cleaned the
+ * directory, and removed the file named for its own pid. The attacker, who
+ * owns the directory, had to re-create the name between that cleanup and
+ * the open, a race it could retry in a loop until it won. Then the victim's
+ * JVM opened, truncated and zeroed the file, with the victim's rights.
  *
- * This demo plays both parts in a scratch directory under $TMPDIR: it
- * plants a symbolic link and a hard link to precious.txt, then creates the
- * "PerfData file" through each the 2013 way (the file is destroyed) and the
+ * This demo plays both parts in a scratch directory under $TMPDIR, one
+ * victim JVM at a time (pid 4242 against a symbolic link, then 4243 against
+ * a hard link to precious.txt): the attacker plants the name, the 2013
+ * start-up cleanup runs and removes it, the demo plays the attacker winning
+ * the race by planting it again, and the 2013 open destroys the file. Then
+ * it plants both names once more and creates the "PerfData file" the
  * hardened way of perfdata_fs.h (openat relative to the directory's
  * descriptor with O_NOFOLLOW, then fstat: regular, one link), which refuses
- * both.
+ * both. The race itself is not run: the demo takes the attacker's turn at
+ * the moment the race would have to be won.
  *
  * Usage: planted_links [-h]
  * Tour:
@@ -24,6 +31,9 @@
 #include "wb.h"
 #include "perfdata_fs.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +80,42 @@ static void restore_precious(void)
 }
 
 /* [old] */
+/* The 2013 start-up cleanup, for a JVM whose pid is `own`: a name that is
+ * not a number goes, and so does a number that is the JVM's own pid (a file
+ * left by an earlier process with the same pid) or a pid that kill(pid, 0)
+ * says is gone (ESRCH) or another user's (EPERM). */
+static void cleanup_2013(long own)
+{
+    char path[4096 + 64];
+    in_top(path, "hsperfdata_dir");
+    DIR *d = opendir(path);
+    if (d == NULL)
+        wb_die("opendir '%s'", path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        const char *why = NULL;
+        if (end == e->d_name || *end != '\0')
+            why = "not a pid";
+        else if (pid == own)
+            why = "the JVM's own pid, taken for a stale file";
+        else if (kill((pid_t)pid, 0) == -1)
+            why = errno == ESRCH   ? "no such process"
+                  : errno == EPERM ? "another user's process"
+                                   : NULL;
+        if (why == NULL)
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == -1)
+            wb_die("unlink '%s/%s'", path, e->d_name);
+        printf("  pid %ld starts; its cleanup removed %s (%s)\n", own,
+               e->d_name, why);
+    }
+    closedir(d);
+}
+
 /* The 2013 way: by path, following links, truncating whatever is there. */
 static void create_2013(const char *pidname)
 {
@@ -85,6 +131,62 @@ static void create_2013(const char *pidname)
     show_precious("");
 }
 /* [old] */
+
+/* [plant] */
+/* The attacker's move: NAME in its directory becomes a symbolic link (or,
+ * with hard set, a hard link) to precious.txt. `how` says when; NULL: say
+ * nothing. */
+static void plant(const char *name, bool hard, const char *how)
+{
+    char path[4096 + 64], target[4096 + 64];
+    snprintf(path, sizeof path, "%s/hsperfdata_dir/%s", top, name);
+    struct stat st;
+    if (!hard) {
+        if (symlink("../precious.txt", path) == -1)
+            wb_die("symlink");
+        char to[4096];
+        ssize_t n = readlink(path, to, sizeof to - 1);
+        if (n == -1)
+            wb_die("readlink '%s'", path);
+        to[n] = '\0';
+        if (how != NULL)
+            printf("  %s: %s -> %s (lstat: %s)\n", how, name, to,
+                   lstat(path, &st) == 0 && S_ISLNK(st.st_mode)
+                       ? "a symbolic link"
+                       : "not a link");
+        return;
+    }
+    in_top(target, "precious.txt");
+    if (link(target, path) == -1)
+        wb_die("link");
+    struct stat a, b;
+    if (stat(path, &a) == -1 || stat(target, &b) == -1)
+        wb_die("stat '%s'", path);
+    if (how == NULL)
+        return;
+    if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+        printf("  %s: %s = precious.txt (a hard link: stat gives the same "
+               "inode, whose st_nlink is now %ju)\n",
+               how, name, (uintmax_t)b.st_nlink);
+    else
+        printf("  %s: %s: not the same inode as precious.txt (?)\n", how, name);
+}
+/* [plant] */
+
+/* One victim JVM with pid NAME, the 2013 way, against a planted link. */
+static void victim_2013(const char *name, bool hard)
+{
+    plant(name, hard, "planted in advance");
+    cleanup_2013(strtol(name, NULL, 10));
+    plant(name, hard, "planted again after the cleanup, before the open");
+    create_2013(name);
+    restore_precious();
+    /* The JVM removes its file's name when it exits: here, the link. */
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/hsperfdata_dir/%s", top, name);
+    if (unlink(path) == -1)
+        wb_die("unlink '%s'", path);
+}
 
 /* The hardened way: relative to the checked directory, no link followed. */
 static void create_hardened(int dfd, const char *pidname)
@@ -126,7 +228,7 @@ int main(int argc, char *argv[])
         wb_die("mkdtemp '%s'", top);
     atexit(cleanup);
 
-    char path[4096 + 64], target[4096 + 64];
+    char path[4096 + 64];
     in_top(path, "precious.txt");
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd == -1 || write(fd, precious, strlen(precious)) == -1)
@@ -134,7 +236,6 @@ int main(int argc, char *argv[])
     close(fd);
     show_precious("");
 
-    /* [plant] */
     in_top(path, "hsperfdata_dir");
     if (mkdir(path, 0755) == -1)
         wb_die("mkdir '%s'", path);
@@ -151,42 +252,19 @@ int main(int argc, char *argv[])
            (st.st_mode & 022) ? "writable by group or others"
                               : "not writable by group or others",
            passes ? "passes" : "fails");
-    printf("it planted:\n");
-    in_top(path, "hsperfdata_dir/4242");
-    if (symlink("../precious.txt", path) == -1)
-        wb_die("symlink");
-    char to[4096];
-    ssize_t n = readlink(path, to, sizeof to - 1);
-    if (n == -1)
-        wb_die("readlink '%s'", path);
-    to[n] = '\0';
-    printf("  4242 -> %s (lstat: %s)\n", to,
-           lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? "a symbolic link"
-                                                        : "not a link");
-    in_top(path, "hsperfdata_dir/4243");
-    in_top(target, "precious.txt");
-    if (link(target, path) == -1)
-        wb_die("link");
-    struct stat a, b;
-    if (stat(path, &a) == -1 || stat(target, &b) == -1)
-        wb_die("stat '%s'", path);
-    if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-        printf("  4243 = precious.txt (a hard link: stat gives the same "
-               "inode, whose st_nlink is now %ju)\n",
-               (uintmax_t)b.st_nlink);
-    else
-        printf("  4243: not the same inode as precious.txt (?)\n");
-    /* [plant] */
+    printf("the 2013 way: the victim's JVM cleans the directory at start-up, "
+           "then open(path, O_RDWR|O_CREAT|O_TRUNC, 0600), ftruncate;\n"
+           "a name planted in advance is removed, so the attacker (owner of "
+           "the directory) must plant it again between the cleanup and the "
+           "open, a race it can retry in a loop; the demo plays its winning "
+           "turn:\n");
+    victim_2013("4242", false);
+    victim_2013("4243", true);
 
-    printf(
-        "the 2013 way: open(path, O_RDWR|O_CREAT|O_TRUNC, 0600), ftruncate:\n");
-    create_2013("4242");
-    restore_precious();
-    create_2013("4243");
-    restore_precious();
-
-    printf("the hardened way: openat(dirfd, name, O_RDWR|O_CREAT|O_NOFOLLOW, "
-           "0600), fstat:\n");
+    plant("4242", false, NULL);
+    plant("4243", true, NULL);
+    printf("the hardened way, both names planted again: openat(dirfd, name, "
+           "O_RDWR|O_CREAT|O_NOFOLLOW, 0600), fstat:\n");
     in_top(path, "hsperfdata_dir");
     char why[PD_WHY];
     int dfd = pd_open_dir(AT_FDCWD, path, path, geteuid(), why);

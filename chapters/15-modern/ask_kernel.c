@@ -75,32 +75,6 @@ static double time_it(long (*q)(void))
     return m;
 }
 
-/* The medians of `runs` calls each of qa() and qb(), the calls taken in
- * turns, so that both see the same machine: timed one series after the
- * other, a burst of other work lands on one side only. */
-static void time_pair(long (*qa)(void), long (*qb)(void), double *ma,
-                      double *mb)
-{
-    double *ta = malloc(runs * sizeof *ta);
-    double *tb = malloc(runs * sizeof *tb);
-    if (ta == NULL || tb == NULL)
-        wb_die("malloc");
-    for (size_t i = 0; i < runs; i++) {
-        double t0 = wb_now_us();
-        qa();
-        double t1 = wb_now_us();
-        qb();
-        ta[i] = t1 - t0;
-        tb[i] = wb_now_us() - t1;
-    }
-    wb_sort_doubles(ta, runs);
-    wb_sort_doubles(tb, runs);
-    *ma = ta[runs / 2];
-    *mb = tb[runs / 2];
-    free(ta);
-    free(tb);
-}
-
 /* [verdict] */
 /* Time decides only beyond a factor of 2: closer than that, the order of
  * two medians can change from run to run on a busy machine. */
@@ -167,15 +141,7 @@ static void cached(void)
            "(%zu bytes of vector)\n",
            "mincore(2) on the mapping", 1, "", old, pages, told, pages);
     long old2 = q_map_mincore();
-    /* Under Valgrind, which does not know cachestat (ENOSYS), it is not
-     * called at all. */
-    long now = wb_on_valgrind() ? -1 : q_cachestat();
-    int err = errno;
-    double told2, tnew = 0;
-    if (now < 0)
-        told2 = time_it(q_map_mincore);
-    else
-        time_pair(q_map_mincore, q_cachestat, &told2, &tnew);
+    double told2 = time_it(q_map_mincore);
     printf("  %-30s %d calls   %6ld of %zu pages cached    median %.1f us "
            "(without a mapping to hand)\n",
            "mmap + mincore + munmap", 3, old2, pages, told2);
@@ -184,12 +150,18 @@ static void cached(void)
                "system call (ENOSYS); run natively\n");
         return;
     }
+    long now = q_cachestat();
     if (now < 0) {
-        printf("  cachestat(2): %s: added in Linux 6.5; it would have said %ld "
-               "pages cached, in one call and without a mapping\n",
-               wb_errname(err), old);
+        printf("  cachestat(2): %s: added in Linux 6.5%s; it would have said "
+               "%ld pages cached, in one call and without a mapping\n",
+               wb_errname(errno),
+               errno == ENOSYS ? " (or a seccomp filter that does not list "
+                                 "it answers ENOSYS, as Podman's default does)"
+                               : "",
+               old);
         return;
     }
+    double tnew = time_it(q_cachestat);
     printf("  %-30s %d call%-3s %6ld of %zu pages cached    median %.1f us "
            "(also %llu dirty, %llu under writeback, %llu evicted)\n",
            "cachestat(2) on the descriptor", 1, "", now, pages, tnew,
@@ -253,25 +225,21 @@ static void mapped(void)
         "2. which pages of the mapping are in this process's page tables?\n");
     long old = q_pagemap();
     size_t old_runs = runs_found;
-    memset(regions, 0, sizeof regions);
-    long now = q_scan();
-    int err = errno;
-    size_t new_runs = runs_found;
-    double told, tnew = 0;
-    if (now < 0)
-        told = time_it(q_pagemap);
-    else
-        time_pair(q_pagemap, q_scan, &told, &tnew);
+    double told = time_it(q_pagemap);
     printf("  %-30s %d call%-3s %6ld present, in %zu runs  median %.1f us (%zu "
            "bytes read, 8 a page)\n",
            "pread(2) of /proc/self/pagemap", 1, "", old, old_runs, told,
            pages * 8);
+    memset(regions, 0, sizeof regions);
+    long now = q_scan();
     if (now < 0) {
         printf("  PAGEMAP_SCAN: %s: added in Linux 6.7; it would have returned "
                "the %zu runs themselves\n",
-               wb_errname(err), old_runs);
+               wb_errname(errno), old_runs);
         return;
     }
+    size_t new_runs = runs_found;
+    double tnew = time_it(q_scan);
     printf("  %-30s %d call%-3s %6ld present, in %zu runs  median %.1f us (%zu "
            "bytes returned, 24 a run)\n",
            "ioctl(PAGEMAP_SCAN)", 1, "", now, new_runs, tnew,
@@ -378,24 +346,20 @@ static void vma_of(long nvmas)
     target = (uintptr_t)map + pages / 2 * ps;
     if (!q_maps())
         wb_fatal("the mapping is not in /proc/self/maps");
-    long rc = q_query();
-    int err = errno;
-    double told, tnew = 0;
-    if (rc < 0)
-        told = time_it(q_maps);
-    else
-        time_pair(q_maps, q_query, &told, &tnew);
+    double told = time_it(q_maps);
     printf("  %-30s %d calls  +0x0..+0x%lx %s %08lx %s  median %.1f us (open, "
            "%d reads, close)\n",
            "parse /proc/self/maps", reads + 2, got.end - got.start, got.perms,
            got.offset, got.name, told, reads);
+    long rc = q_query();
     if (rc < 0) {
         printf(
             "  PROCMAP_QUERY: %s: added in Linux 6.11; it would have returned "
             "the same VMA in one ioctl on an open /proc/self/maps\n",
-            wb_errname(err));
+            wb_errname(errno));
         return;
     }
+    double tnew = time_it(q_query);
     printf("  %-30s %d call    +0x0..+0x%lx %s %08lx %s  median %.1f us (on a "
            "descriptor opened once)\n",
            "ioctl(PROCMAP_QUERY)", 1, qgot.end - qgot.start, qgot.perms,
@@ -458,7 +422,7 @@ int main(int argc, char *argv[])
     map = mmap(NULL, pages * ps, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED)
         wb_die("mmap '%s'", path);
-    /* POSIX_FADV_RANDOM: no readahead into the dropped quarters */
+    /* MADV_RANDOM: no readahead into the dropped quarters */
     if (madvise(map, pages * ps, MADV_RANDOM) != 0)
         wb_die("madvise MADV_RANDOM");
     volatile char sink = 0;

@@ -62,10 +62,11 @@ int main(int argc, char *argv[])
     if (d == MAP_FAILED) {
         if (errno != EINVAL)
             wb_die("mmap MAP_DROPPABLE");
-        printf("mmap(MAP_DROPPABLE): EINVAL: this kernel does not know "
-               "the map type 0x08; Linux 6.11 added it. There the droppable pages "
-               "read as zeros after MADV_PAGEOUT, the ordinary ones keep "
-               "their bytes, and smaps flags the mapping dp\n");
+        printf(
+            "mmap(MAP_DROPPABLE): EINVAL: this kernel does not know "
+            "the map type 0x08; Linux 6.11 added it. There the droppable pages "
+            "read as zeros after MADV_PAGEOUT, the ordinary ones keep "
+            "their bytes, and smaps flags the mapping dp\n");
         return 0;
     }
     char *a = mmap(NULL, len, PROT_READ | PROT_WRITE,

@@ -149,10 +149,13 @@ static void advise(int pidfd, const char *what, void *addr, size_t len,
                "which this process lacks\n");
     else if (err == EPERM && has_cap_sys_nice() == 1)
         printf("EPERM: refused although this process has CAP_SYS_NICE: a "
-               "seccomp filter, or no ptrace access\n");
+               "seccomp filter\n");
     else if (err == EPERM)
-        printf("EPERM: CAP_SYS_NICE missing, a seccomp filter, or no ptrace "
-               "access\n");
+        printf("EPERM: CAP_SYS_NICE missing, or a seccomp filter\n");
+    else if (err == EACCES)
+        printf("EACCES: no PTRACE_MODE_READ access to the target (the "
+               "kernel's answer; process_madvise(2) in man-pages 6.03 "
+               "says EPERM)\n");
     else if (err == EINVAL && advice == MADV_DONTNEED)
         printf("EINVAL: only MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED and "
                "MADV_COLLAPSE may be given to another process\n");

@@ -145,7 +145,10 @@ static int open_uffd(void)
         fd = (int)syscall(SYS_userfaultfd,
                           O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
         printf("%s\n", fd == -1
-                           ? wb_errname(errno)
+                           ? (errno == EPERM ? "EPERM (refused whatever the "
+                                               "flags: a seccomp filter, as "
+                                               "in a container)"
+                                             : wb_errname(errno))
                            : "ok (the writer's faults are user-mode faults)");
     } else if (fd == -1) {
         int err = errno;
@@ -266,7 +269,8 @@ int main(int argc, char *argv[])
     bad = misfits(snap, &moment);
     printf("  the snapshot is the region after store %llu: %s\n",
            (unsigned long long)moment, bad == 0 ? "every page fits" : "NO");
-    printf("  (the writer had finished store %lu when the ioctl returned; %lu "
+    printf("  (the writer's last finished store, read just after the ioctl "
+           "returned: %lu; %lu "
            "stores while the copy ran)\n",
            at_moment, after_copy - at_moment);
     uint64_t end;

@@ -15,7 +15,8 @@
  * ring_done), so every transport delivers the bytes into the reader's own
  * buffer. The ring is 1 MiB, as in the tool, with its default wake-up
  * policy (spin up to RING_SPIN_NS, then sleep in poll(2)); the wake-up
- * rows run it again sleeping at once (spin 0) and spinning up to 200 us.
+ * rows run it again sleeping at once (spin 0) and spinning every time (up
+ * to RING_SPIN_NS, 20 us) before sleeping.
  * Rounds of the transports are interleaved, so a change in the machine's
  * load hits all of them alike.
  *

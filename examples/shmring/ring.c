@@ -290,7 +290,8 @@ static bool should_spin(struct ring *r, int cpu, const _Atomic int32_t *theirs)
  * a seq_cst fence between the store and the load on each side means at
  * least one of us sees the other's store. Either we see the new index and
  * do not sleep, or the other side sees *wants and wakes us: no wake-up is
- * lost, and none is sent while we run.
+ * lost (both may see, and then one wake-up is spent on a peer that did not
+ * sleep: its next poll returns at once).
  */
 /* [wait] */
 static int wait_for(struct ring *r, _Atomic uint64_t *idx, uint64_t target,

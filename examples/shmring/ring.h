@@ -49,11 +49,13 @@ enum ring_spin { RING_SPIN_AUTO, RING_SPIN_NEVER, RING_SPIN_ALWAYS };
 struct ring_shared {
     char magic[8];
     uint64_t size; /* bytes in the data area, set before the memfd is sent */
-    /* written by the producer */
+    /* the producer's line: head written by it; cons_wants by the consumer
+     * as it goes to sleep, cleared by the producer */
     _Alignas(64) _Atomic uint64_t head; /* bytes published */
     _Atomic uint64_t cons_wants;        /* the consumer sleeps until head >= */
     _Atomic int32_t prod_cpu;           /* the producer's CPU when last seen */
-    /* written by the consumer */
+    /* the consumer's line: tail written by it; prod_wants by the producer
+     * as it goes to sleep, cleared by the consumer */
     _Alignas(64) _Atomic uint64_t tail; /* bytes consumed */
     _Atomic uint64_t prod_wants;        /* the producer sleeps until tail >= */
     _Atomic int32_t cons_cpu;           /* the consumer's CPU when last seen */

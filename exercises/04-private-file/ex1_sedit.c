@@ -12,8 +12,9 @@
  *
  * Open FILE read-only (O_RDONLY). A private mapping may be written even
  * then, and the tests run ex1_sedit on its own executable, which a running
- * program cannot open for writing (ETXTBSY; Linux 6.11 and early 6.12.y
- * allowed it, and there the tests cannot tell, so read the rule, not them).
+ * program cannot open for writing (ETXTBSY; Linux 6.11.0-6.11.10 and
+ * 6.12.0-6.12.1 allowed it, and there the tests cannot tell, so read the
+ * rule, not them).
  *
  * An empty FILE prints nothing and succeeds; do not call mmap() for it
  * (a length of 0 is EINVAL).

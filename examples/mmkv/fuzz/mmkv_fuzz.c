@@ -9,8 +9,11 @@
  * reaches the index, the meta's end and record counts and the records'
  * lengths and types instead of stopping at the first CRC. Either open must
  * fail with a message or give a store whose every key can be scanned, got
- * and counted; AddressSanitizer turns any read outside the mapping into a
- * crash the fuzzer reports.
+ * and counted. A read outside the mapping is caught only if it faults:
+ * AddressSanitizer puts no redzones around mmap'd memory, so an over-read
+ * that lands in a neighbouring mapping, or in the rest of the last page,
+ * goes unseen; one that reaches unmapped memory is a SIGSEGV the fuzzer
+ * reports.
  *
  * Not one of the example's programs: the Makefile's `fuzz` target builds it
  * with clang -fsanitize=fuzzer,address,undefined, seeds the corpus with a
