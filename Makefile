@@ -50,6 +50,8 @@ SELECTED  := $(if $(CH),$(filter $(foreach t,chapters exercises solutions exampl
 # The machine facts (scripts/doctor.c): always the plain build's doctor, run
 # natively, even when the tests run an instrumented build (make sanitize).
 DOCTOR    := $(BUILD)/doctor
+# The launcher make grade runs every student program through (scripts/sandbox.c).
+SANDBOX   := $(BUILD)/sandbox
 
 # The runner used by test, grade and memcheck; see scripts/run-tests.sh.
 RUN_TESTS = WB_BUILD='$(BUILD)' WB_DOCTOR='$(DOCTOR)' scripts/run-tests.sh
@@ -71,7 +73,7 @@ BOOK_PAGES := $(BOOK_MD) lib/wb.h
 .PHONY: all lib doctor setup demo run test check grade grade-all autograder watch progress reset prairielearn memcheck test-matrix sanitize sanitize-build book book-pdf lint fuzz bench bench-setup clean help
 .DEFAULT_GOAL := all
 
-all: $(PROGS) $(DOCTOR) ## build lib/, every demo, every exercise stub and every solution
+all: $(PROGS) $(DOCTOR) $(SANDBOX) ## build lib/, every demo, every exercise stub and every solution
 
 lib: $(LIB) ## build the helper library only
 
@@ -106,6 +108,11 @@ $(DOCTOR): scripts/doctor.c $(LIB)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
+$(SANDBOX): scripts/sandbox.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LDFLAGS) -o $@
+
 doctor: $(DOCTOR) ## the facts about this machine that the lessons and tests depend on
 	$(Q)$(DOCTOR)
 
@@ -120,16 +127,16 @@ run: all ## run one demo: make run P=02-private-anonymous/cow_fork ARGS='...'
 	@test -x "$(BUILD)/chapters/$(P)" || { echo "make run: no demo '$(P)' (see chapters/*/*.c)" >&2; exit 2; }
 	$(Q)cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(BUILD)/chapters/$(P)" $(ARGS)
 
-test: setup $(SELECTED) $(DOCTOR) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
+test: setup $(SELECTED) $(DOCTOR) $(SANDBOX) $(if $(CH),,book) ## the project's gate: demo tests, solutions, and proof every stub fails
 	$(Q)$(if $(CH),,WB_SETUP_EXTRA='$(WATCH_TOOLS)' scripts/setup.sh)
 	$(Q)$(RUN_TESTS) --demos --solutions --stubs --extras $(if $(CH),--chapter $(CH))
 
 check: test ## same as test
 
-grade: setup lib $(DOCTOR) $(GRADE_DEMOS) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
+grade: setup lib $(DOCTOR) $(SANDBOX) $(GRADE_DEMOS) ## grade exercises/ (or SUBMISSION=DIR); CH=NN or EX=NN-slug/exK_name narrows it
 	$(Q)$(GRADE) $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
-watch: setup lib $(DOCTOR) $(GRADE_DEMOS) ## grade EX=NN-slug/exK_name (or CH=NN) again each time you save it; Ctrl-C ends
+watch: setup lib $(DOCTOR) $(SANDBOX) $(GRADE_DEMOS) ## grade EX=NN-slug/exK_name (or CH=NN) again each time you save it; Ctrl-C ends
 	$(Q)WB_SETUP_EXTRA='$(WATCH_TOOLS)' scripts/setup.sh
 	$(Q)$(GRADE_ENV) scripts/watch.sh $(if $(CH),-c '$(CH)') $(if $(EX),-e '$(EX)') '$(or $(SUBMISSION),exercises)'
 
@@ -139,7 +146,7 @@ progress: ## per chapter: exercises passed, points and a bar, from the last grad
 reset: ## give EX=NN-slug/exK_name's pristine stub back (yours is kept as exK_name.c.bak-DATE)
 	$(Q)scripts/reset.sh '$(EX)'
 
-grade-all: setup lib $(DOCTOR) ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
+grade-all: setup lib $(DOCTOR) $(SANDBOX) ## grade a class: every subdirectory of SUBMISSIONS=DIR; writes build/grade-all/grades.csv
 	$(Q)CC='$(CC)' CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' LDFLAGS='$(LDFLAGS)' LDLIBS='$(LDLIBS)' \
 	  WB_BUILD='$(BUILD)' scripts/grade-all.sh '$(SUBMISSIONS)'
 
@@ -295,4 +302,4 @@ help: ## list the targets
 	@grep -hE '^[a-z_.-]+:.*## ' Makefile | \
 	  sed -E 's/^([a-z_.-]+):.*## (.*)/  make \1\t\2/' | expand -t 24
 
--include $(PROGS:=.d) $(DOCTOR).d $(LIB_OBJS:.o=.d) $(EXAMPLE_OBJS:.o=.d) $(BENCH_PROGS:=.d)
+-include $(PROGS:=.d) $(DOCTOR).d $(SANDBOX).d $(LIB_OBJS:.o=.d) $(EXAMPLE_OBJS:.o=.d) $(BENCH_PROGS:=.d)

@@ -48,7 +48,7 @@ results=${out:-${WB_BUILD:-build}/grade}/results.json
 
 grade_pid="" tail_pid="" inw_pid=""
 # stop: end the grade run under way (its own session: grade.sh, its Bats
-# runs and their timeouts; sandbox.sh passes the TERM on to the programs)
+# runs and their timeouts; the sandbox passes the TERM on to the programs)
 # and inotifywait, then leave.
 # shellcheck disable=SC2317  # called by the trap
 stop() {

@@ -13,8 +13,9 @@
 #               build/exercises, or a graded submission's build directory
 #   WB_WRAPPER  a command put in front of every program (e.g. valgrind ...)
 #   WB_TIMEOUT  seconds a program may run (default 20)
-#   WB_SANDBOX  set by make grade: run each program through scripts/sandbox.sh
-#               (resource limits, an unprivileged user, a private /tmp)
+#   WB_SANDBOX  set by make grade: run each program through the sandbox,
+#               $WB_SANDBOX_BIN (scripts/sandbox.c, built as build/sandbox:
+#               resource limits, an unprivileged user, a private /tmp)
 
 bats_require_minimum_version 1.5.0
 # The libraries' files sourced one by one, by name: their load.bash files
@@ -88,6 +89,35 @@ setup() {
 wb_setup() {
   cd "$BATS_TEST_TMPDIR" || return 1
   export TMPDIR=$BATS_TEST_TMPDIR
+  [[ -z ${WB_SANDBOX_UIDS:-} ]] || _wb_grading_uid
+}
+
+# _wb_grading_uid: under make grade, one bats run grades all of a chapter's
+# exercises (scripts/grade.sh), and each exercise's programs run as a uid of
+# their own: WB_SANDBOX_UIDS lists "exK_name=UID" pairs, and the test's name
+# says which exercise it grades. When a chapter's next exercise begins,
+# whatever the previous one's programs left running is killed, as it was
+# after each exercise's own bats run, and noted in $WB_SWEEP_DIR/killed.UID
+# for that exercise's report (grade.sh sweeps the last one, and names it).
+_wb_grading_uid() {
+  local pair stem=${BATS_TEST_DESCRIPTION%%:*} uid="" prev="" mark=$BATS_RUN_TMPDIR/wb-grading-uid
+  for pair in $WB_SANDBOX_UIDS; do
+    [[ ${pair%%=*} == "$stem" ]] && uid=${pair#*=}
+  done
+  [[ -n $uid ]] || { fail "grading: no sandbox uid for '$stem' in WB_SANDBOX_UIDS"; return 1; }
+  export WB_SANDBOX_UID=$uid WB_SANDBOX_GID=$uid
+  [[ -f $mark ]] && read -r prev <"$mark"
+  [[ $prev == "$uid" ]] && return 0
+  echo "$uid" >"$mark"
+  if [[ -n $prev && $EUID -eq 0 ]] && pgrep -U "$prev" -r R,S,D,T >/dev/null; then
+    # A fork bomb may still be forking (up to its process limit): repeat.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      pkill -KILL -U "$prev" 2>/dev/null || break
+      sleep 0.1
+    done
+    echo killed >>"${WB_SWEEP_DIR:-$BATS_RUN_TMPDIR}/killed.$prev"
+  fi
+  return 0
 }
 
 # demo_path NAME / ex_path NAME: where this chapter's programs are.
@@ -103,7 +133,7 @@ _wb_cmd() {
   fi
   # shellcheck disable=SC2206  # WB_WRAPPER is a command line: split it
   WB_CMD=(_wb_explained "$prog" timeout -k 5 "$WB_TIMEOUT"
-          ${WB_SANDBOX:+"$WB_ROOT/scripts/sandbox.sh"} $WB_WRAPPER "$@")
+          ${WB_SANDBOX:+"${WB_SANDBOX_BIN:-$WB_BUILD/sandbox}"} $WB_WRAPPER "$@")
 }
 
 # wb_run [bats run flags] PROGRAM ARGS...: bats' `run` through the wrapper.
@@ -163,7 +193,11 @@ _wb_named() {
     shift
   done
   local prog
-  prog=$("$where" "$1")
+  # (what demo_path or ex_path prints, without a subshell's fork per run)
+  case $where in
+    demo_path) prog=$WB_BUILD/chapters/$WB_CHAPTER/$1 ;;
+    *) prog=$WB_EX_DIR/$WB_CHAPTER/$1 ;;
+  esac
   shift
   wb_run "${flags[@]}" "$prog" "$@"
 }
