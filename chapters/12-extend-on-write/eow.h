@@ -207,8 +207,9 @@ static inline char *eow_open(int fd, size_t max, size_t chunk)
 
     /* Grow first, then write: the file becomes whole chunks at once, so
      * even the tail of its last page is file data before anyone stores
-     * there (ext4 zeroes a tail written past EOF when the file is later
-     * extended: chapter 05). */
+     * there (bytes stored past EOF may vanish when the file is extended
+     * later: ext4 zeroes them then since Linux 6.13, and at writeback
+     * before; chapter 05). */
     size_t have = (size_t)st.st_size;
     size_t end = have == 0 ? 0 : ((have - 1) / eow.chunk + 1) * eow.chunk;
     if (end > eow.max)

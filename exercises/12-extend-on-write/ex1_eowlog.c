@@ -64,11 +64,12 @@
  * HINTS  Keep what the handler needs (base, reserve, fd, the open length,
  *        the count) in static variables set before sigaction(). Why grow
  *        first: bytes stored past the end of the file in its last page are
- *        not file data, and ext4 zeroes them when the file is extended
- *        later (chapter 05); the tests append to a 100-byte file. A store
- *        can fault again after your handler returns if the handler did not
- *        really open the page: check what mprotect() and ftruncate()
- *        return.
+ *        not file data: ext4 zeroes them when the file is extended later
+ *        (since Linux 6.13; before, only if writeback ran in between:
+ *        chapter 05). The tests append to a 100-byte file and check its
+ *        size before the first line arrives. A store can fault again
+ *        after your handler returns if the handler did not really open
+ *        the page: check what mprotect() and ftruncate() return.
  * CHECK  make grade CH=12
  */
 #include "wb.h"

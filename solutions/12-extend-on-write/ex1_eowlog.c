@@ -109,7 +109,8 @@ int main(int argc, char *argv[])
     if (base == MAP_FAILED)
         wb_die("mmap %zu bytes of '%s'", reserve, path);
     /* Grow first, then write: the tail of the last page becomes file
-     * data now, not after we stored into it (ext4 would zero it then). */
+     * data now, not after we stored into it (ext4 would zero it then,
+     * since Linux 6.13, or at writeback before). */
     open_len = wb_round_up(start);
     if (open_len > 0 &&
         (ftruncate(fd, (off_t)open_len) == -1 ||
