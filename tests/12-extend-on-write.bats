@@ -270,7 +270,7 @@ eowlog_waiting() {
   wb_exec "$(ex_path ex1_eowlog)" "$log" <in >out 2>err 3>&- &
   bg=$!
   exec {fd}>in
-  for ((t = 0; t < 200; t++)); do
+  for ((t = 0; t < WB_TIMEOUT * 20; t++)); do
     size=$(stat -c %s "$log")
     [[ $size -eq $want ]] && break
     kill -0 "$bg" 2>/dev/null || break
