@@ -28,6 +28,7 @@ teardown() {
     wait "$p" 2>/dev/null || true
   done
   remove_jvm_dir
+  jvm_unlock
 }
 
 # ------------------------------------------------------------------ helpers
@@ -188,9 +189,11 @@ public class Sleep {
 }
 EOF
   # the JVM makes /tmp/hsperfdata_USER if it is not there: then it is ours
-  # to remove afterwards (rmdir: only if no other JVM has a file in it)
+  # to remove afterwards (rmdir: only if no other JVM has a file in it);
+  # the lock keeps another Bats run's JVM test out until then (helper.bash)
+  jvm_lock
   [[ -d /tmp/hsperfdata_$ME ]] || JVM_DIR_NEW=/tmp/hsperfdata_$ME
-  java Sleep.java >jvm.out 2>&1 &
+  java Sleep.java >jvm.out 2>&1 {WB_JVM_LOCK_FD}>&- &
   JVM_PID=$!
   JVM_FILE=/tmp/hsperfdata_$ME/$JVM_PID
   local k

@@ -328,3 +328,26 @@ replay_session() {
   done <session.want >session.got
   diff <(sed -E "$normalize" session.want) <(sed -E "$normalize" session.got)
 }
+
+# jvm_lock / jvm_unlock: a test that starts a JVM holds this lock from
+# before it looks at /tmp/hsperfdata_USER until its JVM is gone and that
+# directory is removed (if the test made it). HotSpot puts its file there
+# whatever TMPDIR says, so two Bats runs at once (make grade-all grades two
+# submissions at a time) share the directory, and without the lock one
+# run's test could find it made by the other's JVM, and neither remove it.
+# The lock file lives in the build tree (where it cannot be made, the test
+# goes on unlocked, with /dev/null in its place); the JVM itself must not
+# inherit the descriptor (start it with {WB_JVM_LOCK_FD}>&-).
+jvm_lock() {
+  [[ -n ${WB_JVM_LOCK_FD:-} ]] && return 0
+  if exec {WB_JVM_LOCK_FD}>>"$WB_BUILD/jvm.lock"; then
+    flock "$WB_JVM_LOCK_FD"
+  else
+    exec {WB_JVM_LOCK_FD}</dev/null
+  fi
+} 2>/dev/null
+jvm_unlock() {
+  [[ -n ${WB_JVM_LOCK_FD:-} ]] || return 0
+  exec {WB_JVM_LOCK_FD}>&-
+  WB_JVM_LOCK_FD=""
+}

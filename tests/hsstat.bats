@@ -55,9 +55,13 @@ setup_file() {
     return 0
   fi
   # The JVM makes /tmp/hsperfdata_USER if it is not there: then it is ours
-  # to remove at the end (rmdir: only if no other JVM has a file in it).
+  # to remove at the end (rmdir: only if no other JVM has a file in it);
+  # the lock, held by the file's run, keeps other Bats runs' JVM tests out
+  # until then (helper.bash)
+  jvm_lock
+  export WB_JVM_LOCK_FD
   [[ -d /tmp/hsperfdata_$ME ]] || export HS_DIR_NEW=/tmp/hsperfdata_$ME
-  (cd "$HS_JVM_DIR" && exec java "${JAVA_OPTS[@]}" -cp "$HS_CLASSES" Alloc >out 2>&1 3>&-) &
+  (cd "$HS_JVM_DIR" && exec java "${JAVA_OPTS[@]}" -cp "$HS_CLASSES" Alloc >out 2>&1 3>&- {WB_JVM_LOCK_FD}>&-) &
   export HS_JVM_PID=$!
   if ! wait_for "$HS_JVM_DIR/out" ready || [[ ! -f /tmp/hsperfdata_$ME/$HS_JVM_PID ]]; then
     export HS_JVM_FAILED="the JVM did not start: $(cat "$HS_JVM_DIR/out")"
@@ -72,6 +76,7 @@ teardown_file() {
     rm -f "/tmp/hsperfdata_$ME/$HS_JVM_PID"
   fi
   [[ -z ${HS_DIR_NEW:-} ]] || rmdir "$HS_DIR_NEW" 2>/dev/null || true
+  jvm_unlock
 }
 
 need_jvm() {
