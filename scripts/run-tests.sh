@@ -45,7 +45,10 @@ if [[ -z ${WB_LITTER_MODE:-} ]]; then
     export WB_LITTER_MODE=private
     # A tree or build directory inside /tmp (a clone made with mktemp -d)
     # is carried over onto the new /tmp: held open (fd 8, 9) while the
-    # tmpfs covers it, then bind-mounted back at the same path.
+    # tmpfs covers it, then bind-mounted back at the same path, with the
+    # mounts inside it (--rbind: the QEMU cells mount their ext4 scratch
+    # disk on $WB_BUILD/tmp, and a plain bind left the tests on the
+    # overlay beneath it).
     mkdir -p "$WB_BUILD" || exit 2
     # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
     exec unshare --mount --propagation private -- bash -c \
@@ -54,7 +57,7 @@ if [[ -z ${WB_LITTER_MODE:-} ]]; then
          for fd in 8 9; do
            d=$1
            case $d/ in /tmp/*)
-             mkdir -p "$d" && mount --no-canonicalize --bind /proc/self/fd/$fd "$d" ||
+             mkdir -p "$d" && mount --no-canonicalize --rbind /proc/self/fd/$fd "$d" ||
                { echo "run-tests: could not carry $d over onto the private /tmp" >&2; exit 2; } ;;
            esac
            shift
