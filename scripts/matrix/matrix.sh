@@ -179,8 +179,11 @@ cell_b() {
 # passes on) rather than the usual 20. The guest's / is an overlay on tmpfs,
 # whose files behave as tmpfs files (their pages cannot be dropped or written
 # back) but which statfs names overlayfs; the tests' files go on the guest's
-# scratch disk instead (ext4 at /disk): TMPDIR ($WB_BUILD/tmp) in c and d,
-# and in f the user's whole copy ($WB_BUILD/matrix).
+# scratch disk instead (ext4 at /disk): in c and d, TMPDIR ($WB_BUILD/tmp)
+# and $WB_BUILD/autograder-test, where the Gradescope bundle's test grades
+# every exercise (its graded programs' files are there, and the writeback
+# tests need a disk under them); in f the user's whole copy
+# ($WB_BUILD/matrix).
 cell_qemu() {
   local kernel=$1 append=() cell_tests
   tests_for "$2"
@@ -191,7 +194,10 @@ cell_qemu() {
   # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" "${append[@]}" \
     --timeout "${MATRIX_QEMU_TIMEOUT:-7200}" -- \
-    bash -c 'mkdir -p "$0" && mount --bind /disk "$0" && exec "$@"' "$WB_BUILD/tmp" \
+    bash -c 'for d in tmp autograder-test; do
+        mkdir -p "/disk/$d" "$0/$d" && chmod 1777 "/disk/$d" && mount --bind "/disk/$d" "$0/$d" || exit 3
+      done
+      exec "$@"' "$WB_BUILD" \
     "${with_facts[@]}" "$WB_BUILD/doctor" "${cell_tests[@]}"
 }
 cell_qemu_user() {
