@@ -152,8 +152,10 @@ dirty_after() {
     assert_line --regexp "^  $way +[0-9]+\.[0-9]{2} us per commit$"
   done
   # on a disk filesystem the first store into each page is a write fault,
-  # dearer than a store into a page already writable
-  if ! on_tmpfs; then
+  # dearer than a store into a page already writable; under Valgrind the
+  # store-only loop's time is mostly Valgrind translating it (CI: 445 us a
+  # store, 42 a fault), so the comparison means something only natively
+  if ! on_tmpfs && ! on_valgrind; then
     local first store
     first=$(sed -nE 's/^  first store into each page +([0-9]+)\.([0-9]{2}) us.*/\1\2/p' <<<"$output")
     store=$(sed -nE 's/^  store only +([0-9]+)\.([0-9]{2}) us.*/\1\2/p' <<<"$output")
