@@ -135,7 +135,9 @@ dead_pid() { DEAD=$(($(cat /proc/sys/kernel/pid_max) + 1)); }
 # start_vm ARGS: perfvm in the background; waits until its region is
 # accessible; VM_PID is its pid (the name of its file), VMDIR its directory
 # (as perfvm said: when grading, programs run as a sandbox uid, whose
-# directory is not $UDIR).
+# directory is not $UDIR). The tests give it -t 600000 and end it with
+# stop_vm: its lifetime must outlast the slowest test (under QEMU on a loaded
+# machine, 10 s may not); the per-program timeout still bounds it.
 start_vm() {
   wb_exec "$(demo_path perfvm)" "$@" >vm.out 2>vm.err &
   BG+=($!)
@@ -223,7 +225,7 @@ jcmd_counters() {
 # ------------------------------------------------------------------ perfvm
 
 @test "demo perfvm: BASE/hsperfdata_USER/PID: 0600, 32 KiB, flock-ed, mapped shared, accessible" {
-  start_vm -t 10000
+  start_vm -t 600000
   local f=$UDIR/$VM_PID abs
   abs=$(realpath "$f")
   assert_equal "$(stat -c '%F %a %U' "$UDIR")" "directory 755 $ME"
@@ -330,7 +332,7 @@ EOF
 }
 
 @test "demo perfvm: a second producer with the same pid (another container) leaves the first's file alone" {
-  start_vm -t 10000
+  start_vm -t 600000
   local f=$UDIR/$VM_PID ino
   ino=$(stat -c %i "$f")
   run_demo --separate-stderr perfvm -p "$VM_PID" -t 0
@@ -457,7 +459,7 @@ EOF
 # ------------------------------------------------------------------ perfstat
 
 @test "demo perfstat: -l lists a live producer's counters by name, with the prologue's six" {
-  start_vm -t 10000
+  start_vm -t 600000
   run_demo perfstat -l "$VM_PID"
   assert_success
   assert_equal "${#lines[@]}" 14
@@ -475,7 +477,7 @@ EOF
 }
 
 @test "demo perfstat: -v puts the variability and units in front, tab-separated" {
-  start_vm -t 10000
+  start_vm -t 600000
   run_demo perfstat -v -l "$VM_PID"
   assert_success
   assert_line "$(printf 'Constant\tString\tperfvm.rt.version="perfvm 1.0 (the mmap workbook, chapter 14)"')"
@@ -488,7 +490,7 @@ EOF
 }
 
 @test "demo perfstat: samples live counters like jstat: names, then values that move" {
-  start_vm -t 10000
+  start_vm -t 600000
   run_demo perfstat "$VM_PID" perfvm.work.steps perfvm.work.state sun.perfdata.size -i 100 -n 4
   assert_success
   assert_equal "${#lines[@]}" 5
@@ -825,7 +827,7 @@ EOF
 
 # see: chapter 14 "The monitor: perfstat"
 @test "ex1_reader: the live file of a running producer" {
-  start_vm -t 10000
+  start_vm -t 600000
   run_ex ex1_reader "$VMDIR/$VM_PID"
   assert_success
   assert_equal "${#lines[@]}" 8
@@ -1012,7 +1014,7 @@ EOF
 
 # see: flock(2), chapter 14 "Stale files"
 @test "ex3_cleanup: a live producer's file is kept (it is locked), a dead one's removed" {
-  start_vm -t 10000
+  start_vm -t 600000
   dead_pid
   cp "$VMDIR/$VM_PID" "$VMDIR/$DEAD"
   run_ex ex3_cleanup "$VMDIR"
