@@ -452,6 +452,35 @@ assert_errno() {
 }
 
 # see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
+@test "ex1_whereis: run from deeper than PATH_MAX (maps lines over 4096 bytes), it names that path" {
+  # The kernel writes a mapped file's whole path into its maps line, however
+  # long: PATH_MAX bounds the paths given to system calls, not those. A copy
+  # of the program 24 directories deep, each name some 210 bytes, has lines
+  # of over 5000 bytes. execve() refuses a path that long, so the test goes
+  # down one directory at a time and runs ./ex1_whereis from there. A fixed
+  # buffer of 4096 bytes plus the columns cuts these lines. (stderr apart:
+  # ASan warns there that it cannot read the long /proc/self/exe.)
+  local prog k part x
+  prog=$(pwd -P)
+  x=$(printf 'y%.0s' $(seq 200))
+  for k in $(seq 24); do
+    part="level $k $x"
+    mkdir "$part" && cd "$part" || fail "cannot make directory level $k"
+    prog+="/$part"
+  done
+  cp "$(ex_path ex1_whereis)" ex1_whereis
+  prog+=/ex1_whereis
+  [[ ${#prog} -gt 4200 ]] || fail "the copy's path is only ${#prog} bytes"
+  wb_run --separate-stderr ./ex1_whereis
+  assert_success
+  assert_equal "${#lines[@]}" 7
+  assert_line "function: r-xp $prog"
+  assert_line "global: rw-p $prog"
+  assert_line "literal: r--p $prog"
+  assert_line "mmap: rw-p (anonymous)"
+}
+
+# see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: a local is on [stack]" {
   on_valgrind && skip "Valgrind runs the program on an anonymous stack, not [stack]"
   run_ex ex1_whereis

@@ -19,10 +19,13 @@
  * use wb_vma_of() or the other maps helpers of lib/wb.h; the parsing is the
  * exercise. A range is start-end with end one past the last byte; the path
  * starts after the inode column and its padding, runs to the end of the
- * line, and may contain spaces. Paths can be long (up to PATH_MAX, 4096
- * bytes), so /proc/self/maps can be many pages long: the tests run a copy
- * of the program from a directory whose path has spaces and is thousands
- * of bytes long. Read the file to its end, and whole lines however long.
+ * line, and may contain spaces. The kernel writes a file's whole path,
+ * however long: PATH_MAX (4096 bytes) limits the paths a program passes to
+ * system calls, not the paths in /proc/self/maps, so one line can be longer
+ * than 4096 bytes and the file many pages long. The tests run a copy of the
+ * program from a directory whose path has spaces and is thousands of bytes
+ * long, and from one more than 4096 bytes deep. Read the file to its end,
+ * and whole lines however long.
  *
  * Output: seven lines on stdout, one per thing, in the order above, and
  * nothing else:
@@ -59,10 +62,10 @@
  * READ   proc(5) (/proc/PID/maps), mmap(2), malloc(3); chapter 01's README
  *        and its demo self_maps.c.
  * HINTS  sscanf's %n tells you how far it got, which is where the path
- *        starts. getline(3) reads a whole line whatever its length (a fixed
- *        buffer for fgets must hold the longest line: 4096 bytes of path
- *        plus the columns before it). Cast main to (const void *) to take
- *        its address as data.
+ *        starts. getline(3) reads a whole line whatever its length; no
+ *        fixed buffer is long enough for every line (fgets with one returns
+ *        a long line in pieces). Cast main to (const void *) to take its
+ *        address as data.
  * CHECK  make grade CH=01
  */
 #include "wb.h"

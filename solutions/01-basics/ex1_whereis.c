@@ -15,49 +15,57 @@
 
 int initialised_global = 42;
 
-/* The parts of a maps line this program needs. */
+/* The parts of a maps line this program needs; path points into the line. */
 struct region {
     unsigned long start, end;
     char perms[5];
-    char path[4096];
+    const char *path;
 };
 
 /*
  * Parse "start-end perms offset dev inode [path]". The path is everything
  * after the inode and the spaces that pad it, to the end of the line; it may
- * itself contain spaces.
+ * itself contain spaces. The newline is cut off the line in place.
  */
-static int parse_line(const char *line, struct region *r)
+static int parse_line(char *line, struct region *r)
 {
     int pathpos = 0;
     if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &r->start, &r->end, r->perms,
                &pathpos) < 3 ||
         pathpos == 0)
         return -1;
-    snprintf(r->path, sizeof r->path, "%s", line + pathpos);
-    r->path[strcspn(r->path, "\n")] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    r->path = line + pathpos;
     return 0;
 }
 
-/* Print "KIND: PERMS PATH-OR-LABEL" for the line that contains addr. */
+/*
+ * Print "KIND: PERMS PATH-OR-LABEL" for the line that contains addr. The
+ * kernel writes a file's whole path, however long (it can exceed PATH_MAX),
+ * so the lines are read with getline(3), which grows its buffer to fit.
+ */
 static void whereis(const char *kind, const void *addr)
 {
     FILE *f = fopen("/proc/self/maps", "re");
     if (f == NULL)
         wb_die("open /proc/self/maps");
-    char line[4096 + 128];
+    char *line = NULL;
+    size_t size = 0;
     struct region r;
     unsigned long a = (unsigned long)addr;
     bool found = false;
-    while (!found && fgets(line, sizeof line, f) != NULL) {
+    while (!found && getline(&line, &size, f) != -1) {
         if (parse_line(line, &r) != 0)
             wb_fatal("cannot parse /proc/self/maps line: %s", line);
         found = r.start <= a && a < r.end; /* end is one past the last */
     }
+    if (!found && ferror(f))
+        wb_die("read /proc/self/maps");
     fclose(f);
     if (!found)
         wb_fatal("%s: no line of /proc/self/maps contains it", kind);
     printf("%s: %s %s\n", kind, r.perms, r.path[0] ? r.path : "(anonymous)");
+    free(line);
 }
 
 int main(int argc, char *argv[])
