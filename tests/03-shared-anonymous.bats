@@ -16,6 +16,8 @@ number_after() { # PREFIX LABEL
   assert_line --regexp '^  maps: \+0x0\.\.\+0x1000 rw-s 00000000 1 page /dev/zero \(deleted\)$'
   assert_line 'child:  reads "hello from the parent"'
   assert_line "parent: reads \"$msg\""
+  assert_line "parent: the end of the page holds the child's pid"
+  assert_line "=> the child's write reached the parent: the page is shared"
 }
 
 @test "demo share_fork: with -p (MAP_PRIVATE) the parent does not see it" {
@@ -23,9 +25,29 @@ number_after() { # PREFIX LABEL
   run_demo share_fork -p "$msg"
   assert_success
   assert_line --regexp '^  maps: .* rw-p 00000000 '
-  assert_line "child:  wrote \"$msg\""
+  assert_line "child:  wrote \"$msg\", and its pid at the end of the page"
   assert_line 'parent: reads "hello from the parent"'
   refute_line "parent: reads \"$msg\""
+  assert_line "parent: the end of the page holds 0, not the child's pid"
+  assert_line --partial "=> the parent still reads its own page"
+  refute_line --partial "the page is shared"
+}
+
+@test "demo share_fork: the verdict comes from the child's pid, not the text" {
+  # the child writes the parent's own greeting: the text is the same in
+  # both cases, and only the pid marker tells them apart
+  local greeting="hello from the parent"
+  run_demo share_fork -p "$greeting"
+  assert_success
+  assert_line "parent: reads \"$greeting\""
+  assert_line "parent: the end of the page holds 0, not the child's pid"
+  assert_line --partial "=> the parent still reads its own page"
+  refute_line --partial "the page is shared"
+  run_demo share_fork "$greeting"
+  assert_success
+  assert_line "parent: reads \"$greeting\""
+  assert_line "parent: the end of the page holds the child's pid"
+  assert_line "=> the child's write reached the parent: the page is shared"
 }
 
 @test "demo share_fork: -h is usage on stdout; a bad option is one line, exit 2" {
@@ -34,6 +56,12 @@ number_after() { # PREFIX LABEL
   assert_output --partial 'usage: share_fork'
   run_demo -2 --separate-stderr share_fork -x
   assert_one_error_line share_fork "option"
+  # MESSAGE and its NUL must leave the page's last pid_t to the marker
+  run_demo -2 --separate-stderr share_fork "$(printf '%*s' $((PAGE - 4)) '')"
+  assert_one_error_line share_fork "MESSAGE must be shorter than $((PAGE - 4))"
+  run_demo share_fork "$(printf '%*s' $((PAGE - 5)) '' | tr ' ' x)"
+  assert_success
+  assert_line "parent: the end of the page holds the child's pid"
 }
 
 @test "demo dev_zero: a shared map of /dev/zero is zero-filled and shared" {

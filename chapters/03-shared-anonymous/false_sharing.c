@@ -5,8 +5,10 @@
  * times, with atomic_fetch_add (say, per-process event counters that the
  * parent may read at any moment). No two processes touch the same slot, so
  * the totals are exact either way. But the CPU caches memory in lines of 64
- * bytes, and a core must own a whole line to update any byte of it. In the first round the slots are 8 bytes apart, so all of them sit in
- * one line that the cores snatch from each other on every increment ("false
+ * bytes, and a core must own a whole line to update any byte of it. In the
+ * first round the slots are 8 bytes apart from the page-aligned start, so up
+ * to 8 of them share each 64-byte line (K 2..8: all in one line), and the
+ * cores snatch a line from each other on every increment ("false
  * sharing"). In the second round each slot has a 128-byte stretch to itself
  * (128, not 64: x86 prefetches lines in pairs). The children of a round
  * block reading a pipe and start together when the parent closes it; the
