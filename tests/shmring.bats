@@ -266,10 +266,15 @@ need_python() {
 }
 
 # A receiver of the test's own, in Python, that hands the sender something
-# other than a sealed ring: the sender must refuse it with one line.
+# other than a sealed ring: the sender must refuse it with one line. MODE
+# unsealed: a ring whose size is not sealed; nofds: no descriptors; pipe: a
+# sealed ring whose consumer asks to be woken at once (cons_wants = 1, at
+# byte 72 of the header), with the write end of a pipe whose read end is
+# closed in place of the data eventfd, so that the sender's first wake-up
+# writes to a pipe without a reader (SIGPIPE, unless it checks or ignores).
 hostile_receiver() { # MODE
   timeout 60 python3 - "$1" 3>&- <<'EOF' &
-import os, socket, sys
+import fcntl, os, socket, sys
 mode = sys.argv[1]
 ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 ls.bind("sock"); ls.listen(1)
@@ -279,6 +284,11 @@ fd = os.memfd_create("shmring", os.MFD_ALLOW_SEALING)
 os.ftruncate(fd, 2 * page)
 os.pwrite(fd, b"SHMRING1" + page.to_bytes(8, "little"), 0)
 fds = [fd, os.eventfd(0), os.eventfd(0)]
+if mode == "pipe":
+    os.pwrite(fd, (1).to_bytes(8, "little"), 72)
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+    r, fds[1] = os.pipe()
+    os.close(r)
 if mode == "nofds":
     c.send(b"shmring\0")
 else:
@@ -298,6 +308,14 @@ EOF
   hostile_receiver nofds
   sr -1 --separate-stderr send sock </dev/null
   assert_one_error_line shmring "receive the ring: the receiver sent no ring"
+  wait "$HOSTILE"
+}
+
+@test "demo shmring: send refuses a pipe without a reader passed in place of the data eventfd: one line, exit 1, not killed by SIGPIPE" {
+  need_python
+  hostile_receiver pipe
+  sr -1 --separate-stderr send sock <<<hello
+  assert_one_error_line shmring "send: the data eventfd received is pipe:\[[0-9]+\], not an eventfd$"
   wait "$HOSTILE"
 }
 

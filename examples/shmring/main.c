@@ -30,13 +30,14 @@
  *
  * Usage: shmring [-h] recv [-n] [-s SIZE] SOCKET | send [-n] [-t SECONDS] SOCKET
  * Man pages: memfd_create(2), fcntl(2), mmap(2), eventfd(2), poll(2),
- * unix(7), cmsg(3), socket(7) (SO_PEERCRED)
+ * unix(7), cmsg(3), socket(7) (SO_PEERCRED), signal(7) (SIGPIPE)
  */
 #include "ring.h"
 #include "wb.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,12 @@ static void cmd_send(int argc, char *argv[])
         wb_usage("send needs one SOCKET");
     const char *path = argv[optind];
 
+    /* A write(2) to a pipe or socket whose reader is gone kills us with
+     * SIGPIPE, silently. Our descriptors come from the receiver, and
+     * ring_attach checks that they are eventfds; ignoring SIGPIPE as well
+     * turns any such write into EPIPE, reported in one line. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        wb_die("ignore SIGPIPE");
     int sock = connect_receiver(path, wait);
     pid_t pid = peer_pid(sock);
     struct ring r;

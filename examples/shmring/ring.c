@@ -4,7 +4,8 @@
  * and spin-then-sleep waiting on eventfds and the peer's socket.
  *
  * Man pages: memfd_create(2), fcntl(2) (File Sealing), mmap(2), eventfd(2),
- * poll(2), unix(7); the C11 memory model: stdatomic.h, atomic_thread_fence.
+ * poll(2), unix(7), proc_pid_fd(5); the C11 memory model: stdatomic.h,
+ * atomic_thread_fence.
  */
 #include "ring.h"
 
@@ -143,6 +144,28 @@ out:
     return -1;
 }
 
+/* 0 if fd is an eventfd; -1 and r->err otherwise. The creator could pass
+ * anything in its place, such as a pipe whose reader is gone; /proc names
+ * the kind of an anonymous inode's descriptor (proc_pid_fd(5)), and
+ * eventfd(2)'s is "anon_inode:[eventfd]" (fs/eventfd.c, do_eventfd). */
+static int check_eventfd(struct ring *r, int fd, const char *which)
+{
+    char path[64], link[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n == -1) {
+        fail(r, errno, "readlink %s (the %s eventfd received)", path, which);
+        return -1;
+    }
+    link[n] = '\0';
+    if (strcmp(link, "anon_inode:[eventfd]") != 0) {
+        fail(r, 0, "the %s eventfd received is %s, not an eventfd", which,
+             link);
+        return -1;
+    }
+    return 0;
+}
+
 int ring_attach(struct ring *r, int memfd, int efd_data, int efd_space)
 {
     init_handle(r);
@@ -174,6 +197,9 @@ int ring_attach(struct ring *r, int memfd, int efd_data, int efd_space)
         goto out;
     }
     /* [check] */
+    if (check_eventfd(r, efd_data, "data") == -1 ||
+        check_eventfd(r, efd_space, "space") == -1)
+        goto out;
     if (ring_map(r) == -1)
         goto out;
     if (memcmp(r->sh->magic, RING_MAGIC, 8) != 0 || r->sh->size != r->size) {

@@ -90,7 +90,8 @@ struct ring {
 int ring_create(struct ring *r, uint64_t size);
 
 /* Map a ring received from its creator (the three descriptors become the
- * ring's). Checks the seals and the header first. 0, or -1 and r->err. */
+ * ring's). Checks the seals, that the other two are eventfds, and the
+ * header first. 0, or -1 and r->err. */
 int ring_attach(struct ring *r, int memfd, int efd_data, int efd_space);
 
 /* Unmap the ring and close its descriptors (not the peer socket). */
