@@ -5,8 +5,9 @@
  * its page cache dropped again (posix_fadvise(POSIX_FADV_DONTNEED) on the
  * second and fourth quarters), and mapped once, MAP_SHARED; the first and
  * third quarters are read through the mapping, so that exactly those pages
- * are in the process's page tables. Then three questions about that one
- * mapping are asked two ways each, the old and the new:
+ * are in the process's page tables (on tmpfs, where every page stays
+ * cached, fault-around maps a few more). Then three questions about that
+ * one mapping are asked two ways each, the old and the new:
  *
  *   which pages of the file are cached?  mincore(2) on the mapping, against
  *                                        cachestat(2) on the descriptor (6.5)
@@ -24,8 +25,11 @@
  * large program's, a reservation of VMAS pages (default 2000) is first split
  * into VMAS VMAs by making every other page readable.
  *
- * On a kernel without a call the row says which release added it. Under
- * Valgrind (3.19, which does not know cachestat) that row says so.
+ * When a call fails the row names the likely cause from the error: on a
+ * kernel without the call, the release that added it; for cachestat's
+ * EPERM, a seccomp filter (the kernel's own rule lets this process ask
+ * about its own file); its ENOSYS under Valgrind, Valgrind (3.19 does not
+ * know cachestat).
  *
  * Usage: ask_kernel [-h] [PAGES [VMAS [RUNS]]]
  *        PAGES 16..262144 (a multiple of 4), VMAS 0..30000, RUNS 1..10001
@@ -145,19 +149,28 @@ static void cached(void)
     printf("  %-30s %d calls   %6ld of %zu pages cached    median %.1f us "
            "(without a mapping to hand)\n",
            "mmap + mincore + munmap", 3, old2, pages, told2);
-    if (wb_on_valgrind()) {
-        printf("  cachestat(2): under Valgrind, which does not know this "
-               "system call (ENOSYS); run natively\n");
-        return;
-    }
     long now = q_cachestat();
     if (now < 0) {
-        printf("  cachestat(2): %s: added in Linux 6.5%s; it would have said "
-               "%ld pages cached, in one call and without a mapping\n",
-               wb_errname(errno),
-               errno == ENOSYS ? " (or a seccomp filter that does not list "
-                                 "it answers ENOSYS, as Podman's default does)"
-                               : "",
+        int err = errno;
+        if (err == ENOSYS && wb_on_valgrind()) {
+            printf("  cachestat(2): ENOSYS under Valgrind (3.19 does not know "
+                   "this system call, nor does a kernel before 6.5); run "
+                   "natively\n");
+            return;
+        }
+        /* The kernel's own EPERM (can_do_cachestat) is for a file the
+         * caller neither owns nor opened for writing: this one is both. */
+        printf("  cachestat(2): %s: %s; it would have said %ld pages cached, "
+               "in one call and without a mapping\n",
+               wb_errname(err),
+               err == ENOSYS ? "added in Linux 6.5 (or a seccomp filter that "
+                               "does not list it answers ENOSYS, as Podman's "
+                               "default does)"
+               : err == EPERM
+                   ? "refused, though this process owns the file and opened it "
+                     "for writing: a seccomp filter (Docker's default profile "
+                     "answers EPERM for a call it does not list)"
+                   : "unexpected",
                old);
         return;
     }

@@ -11,7 +11,8 @@
  *   MADV_PAGEOUT on the file region: the clean page-cache pages are
  *     reclaimed at once and the child's Rss for them drops to (nearly) 0;
  *     the child reads them back from the file on its next touch. (On tmpfs
- *     the pages are the file itself and, with no swap, stay.)
+ *     the Rss drops too, but the pages are the file itself and, with no
+ *     swap, stay in memory: the next touch maps them back, minor faults.)
  *   MADV_PAGEOUT on the anonymous region: the pages must go to swap; with
  *     no swap configured (SwapTotal in /proc/meminfo) they stay.
  *   MADV_DONTNEED: EINVAL. Only advice that cannot change what the target

@@ -18,12 +18,12 @@
  * Part 2, pre-copy: a writer thread keeps storing into a hot set of pages
  * (and now and then anywhere); the program copies the whole region once,
  * then in rounds copies only what the scan says was written since, until the
- * dirty set stops shrinking (it has come down to the writer's working set)
- * or 8 rounds have passed; then it stops the writer, copies the last dirty
- * pages, and compares the copy with the region byte for byte. It prints the
- * stores made in each round, and since the last scan: the stop comes just
- * after that scan, so the last dirty set is small because the writer had
- * little time, not because pre-copy converged.
+ * dirty set stops shrinking (it has come down to what the writer dirties in
+ * one round) or 8 rounds have passed; then it stops the writer, copies the
+ * last dirty pages, and compares the copy with the region byte for byte.
+ * It prints the stores made in each round, and since the last scan: the
+ * stop comes just after that scan, so the last dirty set is small because
+ * the writer had little time, not because pre-copy converged.
  *
  * Needs Linux 6.7 (WP_ASYNC and PAGEMAP_SCAN) and userfaultfd(2) (see
  * wp_snapshot.c for who may use it); elsewhere it says what is missing.
@@ -105,7 +105,10 @@ static void store(size_t page, char c)
     region[page * ps + 100] = c;
 }
 
-/* A pseudo-random page: all but 1 in 4096 stores hit the first HOT pages. */
+/* A pseudo-random page: all but 1 in 4096 stores hit the first HOT pages.
+ * The test for the rare store uses the low 12 bits of x; its page comes
+ * from bits 20 and up, which the test left free, so that it can be any
+ * page (bits 8 and up would make it a multiple of 16). */
 static void *writer(void *arg)
 {
     (void)arg;
@@ -113,7 +116,7 @@ static void *writer(void *arg)
     while (!atomic_load_explicit(&stop_writer, memory_order_relaxed)) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         size_t page =
-            x % 4096 == 0 ? (size_t)(x >> 8) % npages : (size_t)(x >> 8) % HOT;
+            x % 4096 == 0 ? (size_t)(x >> 20) % npages : (size_t)(x >> 8) % HOT;
         size_t off = (size_t)(x >> 32) % (ps / 8) * 8;
         __atomic_store_n((uint64_t *)(void *)(region + page * ps + off), x,
                          __ATOMIC_RELAXED);
@@ -235,7 +238,7 @@ int main(int argc, char *argv[])
         again += np;
         if (round == 1)
             first = np;
-        if (np >= last) /* no longer shrinking: the writer's working set */
+        if (np >= last) /* no longer shrinking: one round's worth */
             break;
         last = np;
     }
