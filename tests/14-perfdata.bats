@@ -732,19 +732,26 @@ EOF
   local mode
   mode=$(printf '%04o' $((0755 & ~$(umask))))
   assert_line "the attacker made hsperfdata_dir; lstat: a directory, not a link, mode $mode, not writable by group or others: the 2013 check passes"
-  # the 2013 start-up cleanup removes each name planted in advance (the
-  # JVM's own pid); the demo plants it again before the open
+  # one user plays attacker and victim: it owns the directory and may write
+  # to it, so the 2013 start-up cleanup removes each name planted in advance
+  # (the JVM's own pid), and the demo, seeing it gone, plants it again before
+  # the open; a name that survived would need no second planting
+  assert_line "attacker and victim are one user here, the owner of hsperfdata_dir: the victim may write to the directory, so its cleanup may unlink names in it"
   local pid kind
   for pid in 4242 4243; do
     if [[ $pid == 4242 ]]; then kind='4242 -> ../precious.txt (lstat: a symbolic link)'
     else kind='4243 = precious.txt (a hard link: stat gives the same inode, whose st_nlink is now 2)'; fi
     assert_line "  planted in advance: $kind"
     assert_line "  pid $pid starts; its cleanup removed $pid (the JVM's own pid, taken for a stale file)"
+    assert_line "  $pid is gone: the attacker must plant it again between the cleanup and the open, a race it can retry in a loop; the demo plays its winning turn"
     assert_line "  planted again after the cleanup, before the open: $kind"
     assert_line "  pid $pid: opened and sized to 32768 bytes; precious.txt: 32768 bytes, starting \"\" (its data is gone)"
   done
-  # the cleanup removed nothing else: the directory held only the one name
+  # the cleanup removed nothing else (the directory held only the one name),
+  # and no name survived it
   [[ $(grep -c 'its cleanup removed' <<<"$output") == 2 ]] || fail "the cleanup removed other names: $output"
+  refute_output --partial 'could not remove'
+  refute_output --partial 'survived the cleanup'
   assert_line '  pid 4242: refused: is a symbolic link (not followed)'
   assert_line '  pid 4243: refused: has 2 links: a hard link could make it any file on the filesystem'
   assert_equal "${lines[-1]}" 'afterwards precious.txt: 17 bytes, starting "the victim'"'"'s data"'

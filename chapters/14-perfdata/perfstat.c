@@ -6,7 +6,9 @@
  * BASE/hsperfdata_* (BASE as in perfvm: -d, $PERFDATA_TMPDIR, else /tmp),
  * and if there is none and the process lives in another pid namespace (a
  * container), it looks under /proc/PID/root for the pid the process has in
- * there, the way JDK 11 and later do. The directory and the file get the
+ * the innermost namespace (the last number of NSpid), as jps lists JVMs and
+ * as jcmd attaches; jstat, through HotSpot, takes the second number (see
+ * the README, "A JVM in a container"). The directory and the file get the
  * same checks the producer made (no symbolic link, not writable by others,
  * the right owner, one link), the file must be a non-zero number of whole
  * pages, and then it is mapped PROT_READ, MAP_SHARED: every value read from

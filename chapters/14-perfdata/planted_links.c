@@ -6,27 +6,33 @@
  * with lstat() for "not a symlink, not writable by group or others". The
  * owner was not checked, so another user could create /tmp/hsperfdata_VICTIM
  * first and put names in it: a symbolic link, or a hard link, to a file of
- * the victim's, named for the pid a victim's JVM would get. A name planted
- * in advance did not survive, though: at start-up the JVM cleaned the
- * directory, and removed the file named for its own pid. The attacker, who
- * owns the directory, had to re-create the name between that cleanup and
- * the open, a race it could retry in a loop until it won. Then the victim's
- * JVM opened, truncated and zeroed the file, with the victim's rights.
+ * the victim's, named for the pid a victim's JVM would get. At start-up the
+ * JVM cleaned the directory and tried to remove the file named for its own
+ * pid. A victim other than root could not: unlink(2) needs write permission
+ * on the directory, which is the attacker's and mode 0755, and the 2013
+ * code ignored the EACCES. The planted name survived, no race needed. Only
+ * a root victim's cleanup removed it; then the attacker, who owns the
+ * directory, had to re-create the name between that cleanup and the open,
+ * a race it could retry in a loop until it won. Either way the victim's JVM
+ * opened, truncated and zeroed the file, with the victim's rights.
  *
- * This demo plays both parts in a scratch directory under $TMPDIR, one
- * victim JVM at a time (pid 4242 against a symbolic link, then 4243 against
- * a hard link to precious.txt): the attacker plants the name, the 2013
- * start-up cleanup runs and removes it, the demo plays the attacker winning
- * the race by planting it again, and the 2013 open destroys the file. Then
- * it plants both names once more and creates the "PerfData file" the
- * hardened way of perfdata_fs.h (openat relative to the directory's
+ * This demo plays both parts as one user, in a scratch directory under
+ * $TMPDIR, one victim JVM at a time (pid 4242 against a symbolic link, then
+ * 4243 against a hard link to precious.txt). It says whether that user may
+ * write to the directory (faccessat with W_OK). The attacker plants the
+ * name, the 2013 start-up cleanup runs, and the demo looks whether the name
+ * is still there. It is not, since the one user owns the directory, so the
+ * demo plays the attacker winning the race by planting it again (had the
+ * name survived, it would go straight on), and the 2013 open destroys the
+ * file. Then it plants both names once more and creates the "PerfData file"
+ * the hardened way of perfdata_fs.h (openat relative to the directory's
  * descriptor with O_NOFOLLOW, then fstat: regular, one link), which refuses
  * both. The race itself is not run: the demo takes the attacker's turn at
  * the moment the race would have to be won.
  *
  * Usage: planted_links [-h]
  * Tour:
- * Man pages: open(2) (O_NOFOLLOW), openat(2), link(2), symlink(7), proc(5) (protected_hardlinks)
+ * Man pages: open(2) (O_NOFOLLOW), openat(2), unlink(2) (EACCES), link(2), symlink(7), proc(5) (protected_hardlinks)
  */
 #include "wb.h"
 #include "perfdata_fs.h"
@@ -83,7 +89,8 @@ static void restore_precious(void)
 /* The 2013 start-up cleanup, for a JVM whose pid is `own`: a name that is
  * not a number goes, and so does a number that is the JVM's own pid (a file
  * left by an earlier process with the same pid) or a pid that kill(pid, 0)
- * says is gone (ESRCH) or another user's (EPERM). */
+ * says is gone (ESRCH) or another user's (EPERM). A failed unlink was
+ * ignored (a warning under PrintMiscellaneous and Verbose only). */
 static void cleanup_2013(long own)
 {
     char path[4096 + 64];
@@ -109,9 +116,12 @@ static void cleanup_2013(long own)
         if (why == NULL)
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) == -1)
-            wb_die("unlink '%s/%s'", path, e->d_name);
-        printf("  pid %ld starts; its cleanup removed %s (%s)\n", own,
-               e->d_name, why);
+            printf("  pid %ld starts; its cleanup could not remove %s (%s): "
+                   "%s, ignored\n",
+                   own, e->d_name, why, strerror(errno));
+        else
+            printf("  pid %ld starts; its cleanup removed %s (%s)\n", own,
+                   e->d_name, why);
     }
     closedir(d);
 }
@@ -178,12 +188,23 @@ static void victim_2013(const char *name, bool hard)
 {
     plant(name, hard, "planted in advance");
     cleanup_2013(strtol(name, NULL, 10));
-    plant(name, hard, "planted again after the cleanup, before the open");
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/hsperfdata_dir/%s", top, name);
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        printf("  %s survived the cleanup: the open will follow it, no race "
+               "needed\n",
+               name);
+    } else {
+        printf("  %s is gone: the attacker must plant it again between the "
+               "cleanup and the open, a race it can retry in a loop; the "
+               "demo plays its winning turn\n",
+               name);
+        plant(name, hard, "planted again after the cleanup, before the open");
+    }
     create_2013(name);
     restore_precious();
     /* The JVM removes its file's name when it exits: here, the link. */
-    char path[4096 + 64];
-    snprintf(path, sizeof path, "%s/hsperfdata_dir/%s", top, name);
     if (unlink(path) == -1)
         wb_die("unlink '%s'", path);
 }
@@ -252,12 +273,18 @@ int main(int argc, char *argv[])
            (st.st_mode & 022) ? "writable by group or others"
                               : "not writable by group or others",
            passes ? "passes" : "fails");
+    /* Whether the victim's cleanup may unlink names in the attacker's
+     * directory: unlink(2) needs write permission on it. Here both are one
+     * user, so the victim is the directory's owner. */
+    bool may_write = faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+    printf("attacker and victim are one user here, %s of hsperfdata_dir: %s\n",
+           st.st_uid == geteuid() ? "the owner" : "not the owner",
+           may_write ? "the victim may write to the directory, so its "
+                       "cleanup may unlink names in it"
+                     : "the victim may not write to the directory, so its "
+                       "cleanup cannot unlink names in it");
     printf("the 2013 way: the victim's JVM cleans the directory at start-up, "
-           "then open(path, O_RDWR|O_CREAT|O_TRUNC, 0600), ftruncate;\n"
-           "a name planted in advance is removed, so the attacker (owner of "
-           "the directory) must plant it again between the cleanup and the "
-           "open, a race it can retry in a loop; the demo plays its winning "
-           "turn:\n");
+           "then open(path, O_RDWR|O_CREAT|O_TRUNC, 0600), ftruncate:\n");
     victim_2013("4242", false);
     victim_2013("4243", true);
 
