@@ -24,8 +24,8 @@
  * system calls, not the paths in /proc/self/maps, so one line can be longer
  * than 4096 bytes and the file many pages long. The tests run a copy of the
  * program from a directory whose path has spaces and is thousands of bytes
- * long, and from one more than 4096 bytes deep. Read the file to its end,
- * and whole lines however long.
+ * long, and from one whose path is longer than 4096 bytes. Read the file
+ * to its end, and whole lines however long.
  *
  * Output: seven lines on stdout, one per thing, in the order above, and
  * nothing else:
