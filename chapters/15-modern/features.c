@@ -9,7 +9,8 @@
  * Podman's default profile does for every call it does not list; EINVAL: an
  * advice value or mmap type it does not know (an unknown mmap flag would be
  * ignored, not refused); ENOTTY: an ioctl it does not know;
- * EPERM: refused, by a seccomp filter (Docker's default profile) or a
+ * EPERM: refused, by a seccomp filter (Docker's default profile, or Podman's
+ * for the calls it names, userfaultfd and process_madvise among them) or a
  * missing privilege), "absent" for a sysfs directory that is not there, "not
  * offered" for a userfaultfd feature bit the kernel did not list. A feature
  * bit it lists is then used on a page, and its row says "works" only when
