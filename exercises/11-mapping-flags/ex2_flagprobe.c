@@ -8,13 +8,18 @@
  * mappings of its first page, PROT_READ|PROT_WRITE at offset 0: one with
  * MAP_SHARED|FLAG and one with MAP_SHARED_VALIDATE|FLAG, and unmaps what it
  * got. A FLAG is a name from the table below or a number (hex with 0x, or
- * decimal) for bits that have no name. MAP_SHARED ignores the bits it does
- * not know; MAP_SHARED_VALIDATE refuses with EOPNOTSUPP every bit outside
- * the set it checks (the bits this kernel does not know, but also
+ * decimal) for bits that have no name. MAP_SHARED ignores the flag bits it
+ * does not know; MAP_SHARED_VALIDATE refuses with EOPNOTSUPP every bit
+ * outside the set it checks (the bits this kernel does not know, but also
  * MAP_FIXED_NOREPLACE, which it knows yet leaves out of that set), so the
  * two columns together tell "not accepted by MAP_SHARED_VALIDATE" from
  * "accepted but refused for this file" (EINVAL, EOPNOTSUPP for MAP_SYNC on
- * a file system without DAX, ...).
+ * a file system without DAX, ...). That holds for bits above 0x0f only.
+ * The low four bits (MAP_TYPE) are not flags but the mapping's type, and
+ * a number there changes the type: 0x2 turns MAP_SHARED (0x1) into
+ * MAP_SHARED_VALIDATE (0x3), so both columns say ok, and 0x4 or 0x8 makes
+ * a value that is no valid type, so both say EINVAL. Your program simply
+ * reports what mmap() said; it need not treat these bits specially.
  *
  * Output, on stdout, one line per FLAG, in the order given:
  *   FLAG shared=RESULT validate=RESULT
