@@ -427,6 +427,16 @@ assert_errno() {
   fi
 }
 
+# ex1_whereis's seven lines, its own segments named by the path PROG.
+assert_names_path() {
+  assert_success
+  assert_equal "${#lines[@]}" 7
+  assert_line "function: r-xp $1"
+  assert_line "global: rw-p $1"
+  assert_line "literal: r--p $1"
+  assert_line "mmap: rw-p (anonymous)"
+}
+
 # see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
 @test "ex1_whereis: run from a long path with spaces (maps is pages long), it names that path" {
   # A copy of the program in a directory whose path holds spaces and is
@@ -442,12 +452,7 @@ assert_errno() {
   prog=$(realpath "$dir/ex1_whereis")
   [[ ${#prog} -gt 2600 ]] || fail "the copy's path is only ${#prog} bytes"
   wb_run "$dir/ex1_whereis"
-  assert_success
-  assert_equal "${#lines[@]}" 7
-  assert_line "function: r-xp $prog"
-  assert_line "global: rw-p $prog"
-  assert_line "literal: r--p $prog"
-  assert_line "mmap: rw-p (anonymous)"
+  assert_names_path "$prog"
   on_valgrind || assert_line "local: rw-p [stack]"
 }
 
@@ -472,12 +477,7 @@ assert_errno() {
   prog+=/ex1_whereis
   [[ ${#prog} -gt 4200 ]] || fail "the copy's path is only ${#prog} bytes"
   wb_run --separate-stderr ./ex1_whereis
-  assert_success
-  assert_equal "${#lines[@]}" 7
-  assert_line "function: r-xp $prog"
-  assert_line "global: rw-p $prog"
-  assert_line "literal: r--p $prog"
-  assert_line "mmap: rw-p (anonymous)"
+  assert_names_path "$prog"
 }
 
 # see: proc(5) (/proc/PID/maps), chapter 01 "The address space, as the kernel sees it"
