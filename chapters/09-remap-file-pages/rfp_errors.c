@@ -47,9 +47,11 @@ static int try(const char *what, void *addr, size_t size, int prot,
     int rc = remap_file_pages(addr, size, prot, pgoff, flags);
     int err = errno;
     if (rc == -1 && err == ENOSYS) {
-        printf("remap_file_pages: ENOSYS: %s; nothing to show\n",
-               wb_on_valgrind() ? "Valgrind does not implement it"
-                                : "this kernel does not provide it");
+        printf(
+            "remap_file_pages: ENOSYS: %s; nothing to show\n",
+            wb_on_valgrind()
+                ? "Valgrind does not implement it"
+                : "not available (a kernel without it, or a seccomp filter)");
         exit(0);
     }
     printf("%-58s %s\n", what, rc == 0 ? "ok" : wb_errname(err));

@@ -90,9 +90,11 @@ static void place(char *region, size_t rpage, size_t fpage, int fd,
         }
         if (errno != ENOSYS)
             wb_die("remap_file_pages at region page %zu", rpage);
-        printf("remap_file_pages: ENOSYS: %s\n",
-               wb_on_valgrind() ? "Valgrind does not implement it"
-                                : "this kernel does not provide it");
+        printf(
+            "remap_file_pages: ENOSYS: %s\n",
+            wb_on_valgrind()
+                ? "Valgrind does not implement it"
+                : "not available (a kernel without it, or a seccomp filter)");
         printf("fallback: the same layout with mmap(MAP_FIXED), "
                "one page at a time\n");
         *use_rfp = false;

@@ -277,7 +277,8 @@ int main(int argc, char *argv[])
             printf("  remap_file_pages: ENOSYS: %s; only the MAP_FIXED "
                    "route below\n",
                    wb_on_valgrind() ? "Valgrind does not implement it"
-                                    : "this kernel does not provide it");
+                                    : "not available (a kernel without it, or "
+                                      "a seccomp filter)");
         } else {
             printf("put back in order with one call, "
                    "remap_file_pages(addr, %zu*ps, 0, 0, 0):\n",
