@@ -109,7 +109,12 @@ int main(int argc, char *argv[])
         char now;
         if (pread(fd, &now, 1, 0) != 1)
             wb_die("pread '%s'", path);
-        printf("  the file's first byte is still '%c'\n", now);
+        if (now == first)
+            printf("  the file's first byte is still '%c'\n", now);
+        else
+            printf("  the file's first byte is now '%c': the write reached "
+                   "it\n",
+                   now);
         munmap(p, len);
     }
 
