@@ -246,9 +246,16 @@ static void mapped(void)
     memset(regions, 0, sizeof regions);
     long now = q_scan();
     if (now < 0) {
-        printf("  PAGEMAP_SCAN: %s: added in Linux 6.7; it would have returned "
-               "the %zu runs themselves\n",
-               wb_errname(errno), old_runs);
+        /* A kernel without the ioctl answers ENOTTY; anything else (an LSM,
+         * a seccomp filter on ioctl commands) is not about the version. */
+        int err = errno;
+        printf("  PAGEMAP_SCAN: %s: %s; it would have returned the %zu runs "
+               "themselves\n",
+               wb_errname(err),
+               err == ENOTTY ? "added in Linux 6.7"
+                             : "unexpected (a kernel without the ioctl "
+                               "answers ENOTTY)",
+               old_runs);
         return;
     }
     size_t new_runs = runs_found;
@@ -366,10 +373,13 @@ static void vma_of(long nvmas)
            got.offset, got.name, told, reads);
     long rc = q_query();
     if (rc < 0) {
-        printf(
-            "  PROCMAP_QUERY: %s: added in Linux 6.11; it would have returned "
-            "the same VMA in one ioctl on an open /proc/self/maps\n",
-            wb_errname(errno));
+        int err = errno;
+        printf("  PROCMAP_QUERY: %s: %s; it would have returned the same VMA "
+               "in one ioctl on an open /proc/self/maps\n",
+               wb_errname(err),
+               err == ENOTTY ? "added in Linux 6.11"
+                             : "unexpected (a kernel without the ioctl "
+                               "answers ENOTTY)");
         return;
     }
     double tnew = time_it(q_query);
