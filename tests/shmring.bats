@@ -271,7 +271,10 @@ need_python() {
 # sealed ring whose consumer asks to be woken at once (cons_wants = 1, at
 # byte 72 of the header), with the write end of a pipe whose read end is
 # closed in place of the data eventfd, so that the sender's first wake-up
-# writes to a pipe without a reader (SIGPIPE, unless it checks or ignores).
+# writes to a pipe without a reader (SIGPIPE, unless it checks or ignores);
+# blocking: the same ring with a blocking data eventfd whose counter is one
+# short of full (0xfffffffffffffffe), so that the sender's first wake-up
+# would block in write(2) for as long as the counter stays full (eventfd(2)).
 hostile_receiver() { # MODE
   timeout 60 python3 - "$1" 3>&- <<'EOF' &
 import fcntl, os, socket, sys
@@ -289,6 +292,10 @@ if mode == "pipe":
     fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
     r, fds[1] = os.pipe()
     os.close(r)
+if mode == "blocking":
+    os.pwrite(fd, (1).to_bytes(8, "little"), 72)
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+    os.eventfd_write(fds[1], 0xfffffffffffffffe)
 if mode == "nofds":
     c.send(b"shmring\0")
 else:
@@ -316,6 +323,14 @@ EOF
   hostile_receiver pipe
   sr -1 --separate-stderr send sock <<<hello
   assert_one_error_line shmring "send: the data eventfd received is pipe:\[[0-9]+\], not an eventfd$"
+  wait "$HOSTILE"
+}
+
+@test "demo shmring: send refuses a blocking eventfd whose counter is full, which would hang its first wake-up: one line, exit 1" {
+  need_python
+  hostile_receiver blocking
+  sr -1 --separate-stderr send sock <<<hello
+  assert_one_error_line shmring "send: the data eventfd received is blocking \(no O_NONBLOCK\)$"
   wait "$HOSTILE"
 }
 

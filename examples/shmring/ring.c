@@ -4,7 +4,7 @@
  * and spin-then-sleep waiting on eventfds and the peer's socket.
  *
  * Man pages: memfd_create(2), fcntl(2) (File Sealing), mmap(2), eventfd(2),
- * poll(2), unix(7), proc_pid_fd(5); the C11 memory model: stdatomic.h,
+ * poll(2), unix(7), proc(5); the C11 memory model: stdatomic.h,
  * atomic_thread_fence.
  */
 #include "ring.h"
@@ -144,10 +144,14 @@ out:
     return -1;
 }
 
-/* 0 if fd is an eventfd; -1 and r->err otherwise. The creator could pass
- * anything in its place, such as a pipe whose reader is gone; /proc names
- * the kind of an anonymous inode's descriptor (proc_pid_fd(5)), and
- * eventfd(2)'s is "anon_inode:[eventfd]" (fs/eventfd.c, do_eventfd). */
+/* 0 if fd is a non-blocking eventfd; -1 and r->err otherwise. The creator
+ * could pass anything in its place, such as a pipe whose reader is gone;
+ * /proc names the kind of an anonymous inode's descriptor (proc(5),
+ * /proc/pid/fd), and eventfd(2)'s is "anon_inode:[eventfd]" (fs/eventfd.c,
+ * do_eventfd). A blocking eventfd whose counter the creator has filled
+ * would block our wake-up's write(2) for good (eventfd(2)), where no poll
+ * on the socket can see the creator go: refuse it, as our own creator
+ * never makes one (EFD_NONBLOCK in ring_create). */
 static int check_eventfd(struct ring *r, int fd, const char *which)
 {
     char path[64], link[64];
@@ -161,6 +165,16 @@ static int check_eventfd(struct ring *r, int fd, const char *which)
     if (strcmp(link, "anon_inode:[eventfd]") != 0) {
         fail(r, 0, "the %s eventfd received is %s, not an eventfd", which,
              link);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl == -1) {
+        fail(r, errno, "F_GETFL on the %s eventfd received", which);
+        return -1;
+    }
+    if (!(fl & O_NONBLOCK)) {
+        fail(r, 0, "the %s eventfd received is blocking (no O_NONBLOCK)",
+             which);
         return -1;
     }
     return 0;
