@@ -446,13 +446,16 @@ EOF
 }
 
 @test "demo perfvm: -m starts perfstat on itself, which sees the values change" {
-  run_demo perfvm -t 300 -m
+  # 5 samples 20 ms apart outlast -t 30: perfvm runs on, "running", until
+  # the monitor is done, however slow the machine
+  run_demo perfvm -t 30 -m
   assert_success
   assert_line --regexp '^monitor: perfstat -i 20 -n 5 [0-9]+ perfvm.work.queue perfvm.work.state$'
   assert_line "perfvm.work.queue perfvm.work.state"
   local rows
   rows=$(grep -cE '^ +[0-9] +"running"$' <<<"$output")
   assert_equal "$rows" 5
+  assert_line --regexp '^ran for [0-9]+ ms, past -t 30 until the monitor was done: [0-9]+ updates$'
   refute_line "monitor: perfstat failed"
 }
 
