@@ -883,6 +883,10 @@ EOF
   run_ex -1 --separate-stderr ex1_reader r
   assert_one_error_line ex1_reader "r: entry 1: data_offset 22 is outside the entry"
   craft r le
+  poke r $((72 + 16)) "$(hex32 25)"  # b.str's data at its name's NUL
+  run_ex -1 --separate-stderr ex1_reader r
+  assert_one_error_line ex1_reader "r: entry 1: data_offset 25 is outside the entry"
+  craft r le
   poke r $((72 + 4)) "$(hex32 40)"  # b.str's name at its entry's end
   run_ex -1 --separate-stderr ex1_reader r
   assert_one_error_line ex1_reader "r: entry 1: name_offset 40 is outside the entry"

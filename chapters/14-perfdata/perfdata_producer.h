@@ -256,15 +256,17 @@ static inline size_t pd_align(size_t n, size_t a)
 }
 
 /*
- * Append an entry and return where its DATASIZE bytes of data go. When it
- * does not fit, the region's overflow grows by its length and the data goes
- * to private memory instead (the program still works; monitors do not see
- * that counter), which is what HotSpot does.
+ * Append an entry with DATASIZE bytes of data, the first INIT_LEN of them
+ * copied from INIT (the rest stay zero), and return where the data is.
+ * When it does not fit, the region's overflow grows by its length and the
+ * data goes to private memory instead (the program still works; monitors
+ * do not see that counter), which is what HotSpot does.
  */
 /* [append] */
 static inline void *pd_add(struct pd_producer *p, const char *name, char type,
                            unsigned units, unsigned variability,
-                           uint32_t vector_length, size_t datasize)
+                           uint32_t vector_length, size_t datasize,
+                           const void *init, size_t init_len)
 {
     unsigned char *b = p->base;
     unsigned order = pd_host_order();
@@ -283,6 +285,7 @@ static inline void *pd_add(struct pd_producer *p, const char *name, char type,
         }
         s->next = p->spill;
         p->spill = s;
+        memcpy(s->data, init, init_len);
         return s->data;
     }
     unsigned char *e = b + used;
@@ -296,6 +299,7 @@ static inline void *pd_add(struct pd_producer *p, const char *name, char type,
     e[PD_E_VARIABILITY] = (unsigned char)variability;
     pd_put32(e + PD_E_DATA_OFFSET, (uint32_t)data_off, order);
     memcpy(e + PD_ENTRY_HEADER, name, name_len);
+    memcpy(e + data_off, init, init_len); /* the rest is free space: zero */
     pd_put64(b + PD_P_MOD_TIME, pd_now_ns() - p->start_ns, order);
     /* Publish: a reader that sees the new count sees the whole entry. */
     uint32_t *count = (uint32_t *)(void *)(b + PD_P_NUM_ENTRIES);
@@ -309,9 +313,7 @@ static inline int64_t *pd_add_long(struct pd_producer *p, const char *name,
                                    unsigned units, unsigned variability,
                                    int64_t value)
 {
-    int64_t *slot = pd_add(p, name, 'J', units, variability, 0, 8);
-    *slot = value;
-    return slot;
+    return pd_add(p, name, 'J', units, variability, 0, 8, &value, 8);
 }
 
 /* One aligned 8-byte store: a reader never sees half of it. */
@@ -325,10 +327,10 @@ static inline char *pd_add_string(struct pd_producer *p, const char *name,
                                   unsigned variability, uint32_t capacity,
                                   const char *value)
 {
-    char *slot =
-        pd_add(p, name, 'B', PD_STRING, variability, capacity, capacity);
-    snprintf(slot, capacity, "%s", value);
-    return slot;
+    /* At most CAPACITY - 1 bytes: the rest, a NUL at least, stays zero. */
+    size_t n = strnlen(value, capacity - 1);
+    return pd_add(p, name, 'B', PD_STRING, variability, capacity, capacity,
+                  value, n);
 }
 
 /* Replace a variable string (a reader may see a mix of old and new bytes:

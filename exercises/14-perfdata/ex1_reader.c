@@ -60,7 +60,7 @@
  *                     (less than 20, or at or past entry_length)
  *   ex1_reader: FILE: entry I: the name has no NUL inside the entry
  *   ex1_reader: FILE: entry I: data_offset N is outside the entry
- *                     (before the name's NUL, or at or past entry_length)
+ *                     (at or before the name's NUL, or at or past entry_length)
  *   ex1_reader: FILE: entry I: the 8-byte value does not fit in the entry
  *                     ('J' with a vector_length other than 0 too)
  *   ex1_reader: FILE: entry I: vector_length N does not fit in the entry
