@@ -45,8 +45,10 @@ static void snapshot(struct hs_region *r)
 int hs_region_sample(struct hs_region *r, char *err)
 {
     char why[512]; /* pd_parse: one entry and its offset */
-    /* A live JVM may have counted an entry it has not written yet: such a
-     * copy fails pd_parse's checks, and one 10 ms later does not. */
+    /* A live JVM may have counted an entry it has not written yet. Still
+     * all zeros, it ends the list (pd_parse succeeds without it); with its
+     * header half written, it fails pd_parse's checks, and a copy taken
+     * 10 ms later does not. */
     for (int tries = 0;; tries++) {
         snapshot(r);
         if (pd_parse(r->copy, r->size, &r->info, r->counters, r->max,
