@@ -19,7 +19,7 @@
  * mapping with each advice), min(RUNS, 3) times each.
  *
  * The 500 MB file is timed twice: first as its writer left it in the page
- * cache, then after it was dropped from the cache (fdatasync, then
+ * cache, then after it was dropped from the cache (sync(2), then
  * POSIX_FADV_DONTNEED) and read once with read(2), as a file that was read
  * before is cached. The other files are read once the same way first.
  */
