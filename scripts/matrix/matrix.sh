@@ -27,8 +27,10 @@
 #   MATRIX_CELLS   the cells when none is named: a,b,c,d,e,f (the default)
 #   CH             the chapters: NN, or a list (02,10,11) run together
 #   WB_BUILD       the build directory holding the programs (default build)
-#   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 7200: every
-#                  chapter took 35 to 60 minutes under TCG)
+#   MATRIX_QEMU_TIMEOUT  seconds a QEMU cell may take (default 14400: over
+#                  every chapter the demos alone took 70 to 80 minutes under
+#                  TCG on a loaded machine, and the bundle then ran past
+#                  the old 7200)
 #   WB_TIMEOUT     seconds each program may run (run-tests.sh's default is
 #                  20; the QEMU cells' is 120)
 # Each cell's whole output is in $WB_BUILD/matrix/logs/CELL.log. The exit
@@ -193,7 +195,7 @@ cell_qemu() {
   is_root || { echo "matrix: the QEMU cells need root (the guest's runner)"; return 3; }
   # shellcheck disable=SC2016  # the inner script expands its own $0 and $@
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" "${append[@]}" \
-    --timeout "${MATRIX_QEMU_TIMEOUT:-7200}" -- \
+    --timeout "${MATRIX_QEMU_TIMEOUT:-14400}" -- \
     bash -c 'for d in tmp autograder-test; do
         mkdir -p "/disk/$d" "$0/$d" && chmod 1777 "/disk/$d" && mount --bind "/disk/$d" "$0/$d" || exit 3
       done
@@ -207,7 +209,7 @@ cell_qemu_user() {
   # The guest's matrix.sh prints cell b's log (its table would repeat it).
   # shellcheck disable=SC2016  # the inner script expands its own variables
   WB_TIMEOUT=${WB_TIMEOUT:-120} scripts/matrix/qemu.sh --kernel "$kernel" \
-    --timeout "${MATRIX_QEMU_TIMEOUT:-7200}" -- \
+    --timeout "${MATRIX_QEMU_TIMEOUT:-14400}" -- \
     bash -c 'mkdir -p "$WB_BUILD/matrix" && mount --bind /disk "$WB_BUILD/matrix" || exit 3
       CH=$0 MATRIX_USER=$1 MATRIX_BUNDLE_CELLS=$2 scripts/matrix/matrix.sh b >/dev/null 2>&1
       rc=$?
