@@ -181,6 +181,11 @@ check_route() {
   [[ $output =~ the\ process\ now\ has\ ([0-9]+)\ VMAs ]] || fail "no VMA count"
   local got=${BASH_REMATCH[1]}
   ((got >= max - 1 && got <= max + 1)) || fail "$got VMAs at ENOMEM, the limit is $max"
+  # The region was mapped linearly, so page N showed file offset N pages
+  # before the refused call; a refused call must leave it there.
+  [[ $output =~ region\ page\ ([0-9]+)\ is\ still\ mapped,\ at\ file\ offset\ 0x([0-9a-f]+) ]] ||
+    fail "no line on the refused page"
+  assert_equal "$((16#${BASH_REMATCH[2]}))" "$((BASH_REMATCH[1] * PAGE))"
   assert_line --regexp '^  region page [0-9]+ is still mapped, at file offset 0x[0-9a-f]+ as before$'
 }
 

@@ -220,12 +220,18 @@ static void to_the_limit(bool fixed)
                "(%+ld)\n",
                now_vmas, max, now_vmas - max);
         struct wb_vma v;
-        if (wb_vma_of(p + i * ps, &v) == 0)
-            printf("  region page %zu is still mapped, at file offset "
-                   "%#llx as before\n",
-                   i,
-                   v.offset +
-                       (unsigned long long)(p + i * ps - (char *)v.start));
+        if (wb_vma_of(p + i * ps, &v) == 0) {
+            /* Before the call, region page i showed file page i. */
+            unsigned long long off =
+                v.offset + (unsigned long long)(p + i * ps - (char *)v.start);
+            unsigned long long before = (unsigned long long)i * ps;
+            if (off == before)
+                printf("  region page %zu is still mapped, at file offset "
+                       "%#llx as before\n", i, off);
+            else
+                printf("  region page %zu is still mapped, at file offset "
+                       "%#llx, not %#llx as before\n", i, off, before);
+        }
     }
     if (munmap(p, n * ps) == -1)
         wb_die("munmap");

@@ -6,7 +6,8 @@
  * pushes N items onto a vector of uint64_t, item i being i*i (i from 0 to
  * N-1), then checks every item and prints the four lines below.
  * The vector lives in one private anonymous mapping. It starts at one page
- * (mapped before the first push, even when N is 0). When a push finds it
+ * (mapped before the first push, even when N is 0), at an address the
+ * kernel chooses (mmap's first argument NULL). When a push finds it
  * full, double the capacity with mremap(2) and MREMAP_MAYMOVE: C is the final
  * capacity in bytes, R the number of mremap calls, M how many of them moved
  * the mapping (the address mremap returned differs from the old one). Keep
@@ -32,9 +33,11 @@
  * HINTS  wb_long_arg() parses N; wb_page_size() gives the first capacity.
  *        Free the mapping with munmap before you exit. R is the number of
  *        doublings from one page to C; the tests compute it the same way.
- *        M depends on what else is mapped nearby: any value from 0 to R can
- *        be right. The tests push up to a million items, and counts whose
- *        last item ends in the middle of a page.
+ *        M depends on what else is mapped nearby, from 0 to R. The kernel
+ *        places a new mapping right below one already there, so a
+ *        vector cannot double in place for long: for 1000000 items the
+ *        tests want M of at least 1. They push up to a million items, and
+ *        counts whose last item ends in the middle of a page.
  * CHECK  make grade CH=07
  */
 #include "wb.h"
