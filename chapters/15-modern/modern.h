@@ -115,7 +115,6 @@ struct cachestat {
 #define PAGE_IS_SWAPPED    (1 << 4)
 #define PAGE_IS_PFNZERO    (1 << 5)
 #define PAGE_IS_HUGE       (1 << 6)
-#define PAGE_IS_SOFT_DIRTY (1 << 7)
 
 struct page_region {
     __u64 start;
@@ -140,6 +139,12 @@ struct pm_scan_arg {
     __u64 category_anyof_mask;
     __u64 return_mask;
 };
+#endif
+
+/* Soft-dirty came a release after the ioctl (6.8: "fs/proc/task_mmu: report
+ * SOFT_DIRTY bits through the PAGEMAP_SCAN ioctl"), so 6.7's headers lack it. */
+#ifndef PAGE_IS_SOFT_DIRTY
+#define PAGE_IS_SOFT_DIRTY (1 << 7)
 #endif
 
 #ifndef PAGE_IS_GUARD

@@ -46,10 +46,12 @@
  * it. The tests do not ask about it.)
  *
  * Errors: one line on stderr. An ADDRESS that is not a number (decimal, or
- * hex with 0x, as strtoull(3) with base 0 reads it) or a PID that is not a
- * positive number is a usage error, exit 2, reported before anything is
- * printed:
+ * hex with 0x, as strtoull(3) with base 0 reads it, except that a leading
+ * '-', which strtoull accepts and negates, makes it not a number) or a PID
+ * that is not a positive number is a usage error, exit 2, reported before
+ * anything is printed:
  *   ex2_vmaquery: address 'zz': not a number (usage: ex2_vmaquery [-h] PID ADDRESS...)
+ *   ex2_vmaquery: address '-5': not a number (usage: ...)
  *   ex2_vmaquery: pid 'x': not a number (usage: ...)
  * A failing call is one line, exit 1, e.g. for a process that does not
  * exist:
