@@ -7,8 +7,7 @@
  * child pwrite(2)s a line through its descriptor and the parent, without
  * mapping anything again, finds it in the mapping. Both sides see the same
  * bytes because on Linux a MAP_SHARED file mapping maps the very page-cache
- * pages that read(2) and write(2) copy from and to. POSIX only promises this
- * after msync; Linux gives it always.
+ * pages that read(2) and write(2) copy from and to.
  *
  * Usage: page_cache [-h]
  * Tour:
