@@ -11,7 +11,9 @@
  * ones it still allows. Last, where seals do not apply: a shm_open(3)
  * object is tmpfs too, but is born with F_SEAL_SEAL; a file in $TMPDIR
  * (not tmpfs here) does not know seals at all (EINVAL). The write seals
- * are seal_write's subject.
+ * are seal_write's subject. Where vm.memfd_noexec is 1 or 2 (Linux 6.3+),
+ * every memfd_create is made MFD_NOEXEC_SEAL: born with F_SEAL_EXEC and
+ * sealable, even without MFD_ALLOW_SEALING; the demo says when it saw that.
  *
  * Usage: seals [-h]
  * Tour:
@@ -29,6 +31,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020 /* Linux 6.3 */
+#endif
+
 static void print_seals(const char *label, int fd)
 {
     static const struct {
@@ -38,7 +44,8 @@ static void print_seals(const char *label, int fd)
                 {F_SEAL_SHRINK, "F_SEAL_SHRINK"},
                 {F_SEAL_GROW, "F_SEAL_GROW"},
                 {F_SEAL_WRITE, "F_SEAL_WRITE"},
-                {F_SEAL_FUTURE_WRITE, "F_SEAL_FUTURE_WRITE"}};
+                {F_SEAL_FUTURE_WRITE, "F_SEAL_FUTURE_WRITE"},
+                {F_SEAL_EXEC, "F_SEAL_EXEC"}};
     int s = fcntl(fd, F_GET_SEALS);
     printf("%s:", label);
     if (s == -1)
@@ -81,6 +88,10 @@ int main(int argc, char *argv[])
     if (plain == -1)
         wb_die("memfd_create");
     print_seals("1. memfd_create(\"plain\", MFD_CLOEXEC): seals", plain);
+    int born = fcntl(plain, F_GET_SEALS);
+    if (born != -1 && !(born & F_SEAL_SEAL) && (born & F_SEAL_EXEC))
+        printf("  F_SEAL_EXEC, not F_SEAL_SEAL: vm.memfd_noexec made the call "
+               "MFD_NOEXEC_SEAL, which allows sealing\n");
     outcome("F_ADD_SEALS(F_SEAL_SHRINK)",
             fcntl(plain, F_ADD_SEALS, F_SEAL_SHRINK));
     close(plain);
