@@ -196,7 +196,18 @@ assert_errno() {
     assert_equal "$(col inode)" "$(stat -c %i "$prog")"
     local dev
     dev=$(printf '%02x:%02x' "$(stat -c %Hd "$prog")" "$(stat -c %Ld "$prog")")
-    if [[ $(stat -f -c %T "$prog") == overlayfs && $(col device) != "$dev" ]]; then
+    if [[ $(stat -f -c %T "$prog") == btrfs ]]; then
+      # On btrfs (every kernel) stat(1) reports the subvolume's own device,
+      # the maps line the file system's, which /proc/self/mountinfo lists
+      # (findmnt's MAJ:MIN, in decimal).
+      local mnt
+      mnt=$(findmnt -n -o MAJ:MIN --target "$prog" 2>/dev/null) || mnt=
+      if [[ $mnt =~ ^\ *([0-9]+):([0-9]+)$ ]]; then
+        assert_equal "$(col device)" "$(printf '%02x:%02x' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")"
+      else
+        [[ $(col device) =~ ^[0-9a-f]{2,}:[0-9a-f]{2,}$ ]] || fail "device column '$(col device)'"
+      fi
+    elif [[ $(stat -f -c %T "$prog") == overlayfs && $(col device) != "$dev" ]]; then
       # On overlayfs (a container's image, the QEMU cells' root) a kernel
       # may name the device of the layer's file underneath (seen on 6.1),
       # which stat(1) of the overlay's path does not show.

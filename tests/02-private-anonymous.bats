@@ -495,8 +495,8 @@ forked_holder() {
     fail "no process forked by ex2_snapshot had OUTFILE open (stderr: $(cat stderr))"
 }
 
-# see: rename(2)
-@test "ex2_snapshot: an existing OUTFILE is replaced, not overwritten in place" {
+# see: open(2) (O_TRUNC)
+@test "ex2_snapshot: an existing OUTFILE is truncated and rewritten" {
   head -c 10000 /dev/urandom >out
   run_ex ex2_snapshot out 10
   assert_success
