@@ -298,7 +298,8 @@ EOF
 
 # The writer in the crash tests: load with a commit every 3 keys, printing
 # `ack KEY` once each commit has returned. Keys tT-kN, values that say which
-# key they belong to, 220 bytes long, so that the file grows now and then.
+# key they belong to, about 210 bytes long, so that the file grows now and
+# then.
 crash_input() {
   awk -v t="$1" -v n="$2" 'BEGIN {
     pad = sprintf("%200s", ""); gsub(/ /, "x", pad)

@@ -11,7 +11,8 @@
  *                   key order, a cursor)
  *   commits         M transactions of one put each, durable (mmkv:
  *                   msync of the records, then of the meta slot; LMDB:
- *                   its default, fdatasync after the pages and the meta)
+ *                   its default, fdatasync of the data pages, then the
+ *                   meta page written through an O_DSYNC descriptor)
  *   file size       bytes on disk after the bulk load (st_size)
  * The ratio column is LMDB's time over mmkv's (above 1: mmkv is faster),
  * and for the file size mmkv's bytes over LMDB's (below 1: mmkv is smaller).
