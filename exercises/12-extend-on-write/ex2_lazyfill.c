@@ -3,7 +3,7 @@
  * userfaultfd (exercise).
  *
  * TASK
- *   ex2_lazyfill [-o OUT] PAGES DATA TOUCH...
+ *   ex2_lazyfill [-o OUT] PAGES DATA [TOUCH...]
  * makes a region of PAGES pages (1 to 1000) whose pages come into being on
  * first touch, filled by a handler thread through userfaultfd: pages 0 to
  * DATA-1 (DATA from 0 to PAGES) hold data, the rest zeros, like a
@@ -37,9 +37,10 @@
  * UFFD_PAGEFAULT_FLAG_WRITE and `read` otherwise, FILL `copy` (K < DATA)
  * or `zero`; after the touches, the summary
  *   T touches, F faults, R of PAGES pages resident
- * T the TOUCHes given (repeats included), F the faults so far; then, with
- * -o, the fault lines of the copy. Each page faults once, on its first
- * touch. `ex2_lazyfill -o out 4 2 w3 r3 r1` prints
+ * T the TOUCHes given (repeats included; none at all is allowed, T = 0),
+ * F the faults so far; then, with -o, the fault lines of the copy. Each
+ * page faults once, on its first touch. `ex2_lazyfill -o out 4 2 w3 r3 r1`
+ * prints
  *   fault 1: page 3, write, zero
  *   fault 2: page 1, read, copy
  *   3 touches, 2 faults, 2 of 4 pages resident
@@ -51,7 +52,7 @@
  * Errors: one line on stderr. A TOUCH that is not rK or wK with K below
  * PAGES is a usage error, exit 2, reported before anything else happens
  * (OUT is not created):
- *   ex2_lazyfill: touch 'x3': expected rK or wK (usage: ex2_lazyfill [-h] [-o OUT] PAGES DATA TOUCH...)
+ *   ex2_lazyfill: touch 'x3': expected rK or wK (usage: ex2_lazyfill [-h] [-o OUT] PAGES DATA [TOUCH...])
  *   ex2_lazyfill: touch 'r4': expected rK or wK with K below 4 (usage: ...)
  * as is a bad PAGES or DATA. A failing call is one line, exit 1.
  *
@@ -75,7 +76,7 @@
 
 int main(int argc, char *argv[])
 {
-    wb_set_usage("[-h] [-o OUT] PAGES DATA TOUCH...");
+    wb_set_usage("[-h] [-o OUT] PAGES DATA [TOUCH...]");
     const char *out = NULL;
     int opt;
     opterr = 0; /* one error line: ours, not getopt's */
@@ -88,7 +89,7 @@ int main(int argc, char *argv[])
             wb_usage("unknown option '-%c'", optopt);
     }
     if (argc - optind < 2)
-        wb_usage("expected PAGES DATA TOUCH...");
+        wb_usage("expected PAGES DATA [TOUCH...]");
     long pages = wb_long_arg(argv[optind], "pages", 1, 1000);
     long data = wb_long_arg(argv[optind + 1], "data", 0, pages);
     (void)out;

@@ -135,7 +135,7 @@ static void dump(const char *path)
 
 int main(int argc, char *argv[])
 {
-    wb_set_usage("[-h] [-o OUT] PAGES DATA TOUCH...");
+    wb_set_usage("[-h] [-o OUT] PAGES DATA [TOUCH...]");
     const char *out = NULL;
     int opt;
     opterr = 0;
@@ -148,7 +148,7 @@ int main(int argc, char *argv[])
             wb_usage("unknown option '-%c'", optopt);
     }
     if (argc - optind < 2)
-        wb_usage("expected PAGES DATA TOUCH...");
+        wb_usage("expected PAGES DATA [TOUCH...]");
     npages = (size_t)wb_long_arg(argv[optind], "pages", 1, MAX_PAGES);
     ndata = (size_t)wb_long_arg(argv[optind + 1], "data", 0, (long)npages);
     ps = wb_page_size();
