@@ -14,9 +14,10 @@
  * copies each message in, the reader copies it out (ring_next, memcpy,
  * ring_done), so every transport delivers the bytes into the reader's own
  * buffer. The ring is 1 MiB, as in the tool, with its default wake-up
- * policy (spin up to RING_SPIN_NS, then sleep in poll(2)); the wake-up
- * rows run it again sleeping at once (spin 0) and spinning every time (up
- * to RING_SPIN_NS, 20 us) before sleeping.
+ * policy, RING_SPIN_AUTO (spin up to RING_SPIN_NS, 20 us, before sleeping
+ * in poll(2), but only when should_spin() says the peer can run meanwhile);
+ * the wake-up rows run it again with RING_SPIN_NEVER (sleep at once) and
+ * RING_SPIN_ALWAYS (spin up to RING_SPIN_NS every time, then sleep).
  * Rounds of the transports are interleaved, so a change in the machine's
  * load hits all of them alike.
  *
