@@ -15,8 +15,8 @@
  * median wall time to mmwc's (above 1: mmwc is faster).
  *
  * Before them, in this process: the counting loops alone over the 100 MB
- * file in memory, and every way to read the 500 MB file (read(2), and a
- * mapping with each advice), min(RUNS, 3) times each.
+ * file in memory (RUNS times), and every way to read the 500 MB file
+ * (read(2), and a mapping with each advice; min(RUNS, 3) times each).
  *
  * The 500 MB file is timed twice: first as its writer left it in the page
  * cache, then after it was dropped from the cache (sync(2), then
