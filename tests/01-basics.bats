@@ -202,7 +202,8 @@ assert_errno() {
       # (findmnt's MAJ:MIN, in decimal).
       local mnt
       mnt=$(findmnt -n -o MAJ:MIN --target "$prog" 2>/dev/null) || mnt=
-      if [[ $mnt =~ ^\ *([0-9]+):([0-9]+)$ ]]; then
+      mnt=${mnt//[[:space:]]/} # findmnt pads the column
+      if [[ $mnt =~ ^([0-9]+):([0-9]+)$ ]]; then
         assert_equal "$(col device)" "$(printf '%02x:%02x' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")"
       else
         [[ $(col device) =~ ^[0-9a-f]{2,}:[0-9a-f]{2,}$ ]] || fail "device column '$(col device)'"

@@ -79,7 +79,7 @@ int main(int argc, char *argv[])
         unlink(path);
         wb_die("ftruncate '%s'", path);
     }
-    if (fchmod(rw, 0666) == -1) { /* the bits allow every access to all */
+    if (fchmod(rw, 0666) == -1) { /* everyone may read and write */
         unlink(path);
         wb_die("fchmod '%s'", path);
     }
@@ -150,8 +150,8 @@ int main(int argc, char *argv[])
            "open-mode rows with EACCES: %d of %d\n",
            (unsigned)(st.st_mode & 07777), (long)euid, eacces, mode_rows);
     if (eacces > 0 && (st.st_mode & 0666) == 0666)
-        printf("the mode bits allow everyone everything, so those EACCES "
-               "came from the descriptors'\nopen modes (uid %ld got them)\n",
+        printf("the mode bits let everyone read and write, so those EACCES "
+               "came from the\ndescriptors' open modes (uid %ld got them)\n",
                (long)euid);
     close(rw);
     close(ro);
