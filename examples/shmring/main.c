@@ -233,8 +233,8 @@ static int connect_receiver(const char *path, long wait)
         close(s);
         clock_gettime(CLOCK_MONOTONIC, &t);
         errno = err;
-        long waited_ns = (t.tv_sec - t0.tv_sec) * 1000000000L +
-                         (t.tv_nsec - t0.tv_nsec);
+        long waited_ns =
+            (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec);
         if ((err != ENOENT && err != ECONNREFUSED) ||
             waited_ns >= wait * 1000000000L)
             wb_die("connect '%s'", path);
