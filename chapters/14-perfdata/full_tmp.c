@@ -9,7 +9,9 @@
  * crashed with SIGBUS the moment they touched a new page of their counters.
  * The fix writes one byte into every page with pwrite() right after
  * ftruncate(), so that the blocks exist before the mapping does and a full
- * filesystem is a clear error when the file is made.
+ * filesystem is a clear error when the file is made. That holds where a
+ * block is at least a page, as on this tmpfs, whose blocks are pages; with
+ * smaller blocks one byte reserves only the block that holds it.
  *
  * To have a full filesystem at hand the demo makes its own: it enters a new
  * mount namespace (unshare(2); if that needs privileges it does not have,

@@ -48,7 +48,8 @@ enum {
     PD_P_OVERFLOW = 12,     /* 4 bytes: bytes that did not fit */
     PD_P_MOD_TIME = 16,     /* 8 bytes: when the last entry was added */
     PD_P_ENTRY_OFFSET = 24, /* 4 bytes: where the first entry starts */
-    PD_P_NUM_ENTRIES = 28,  /* 4 bytes: complete entries so far */
+    PD_P_NUM_ENTRIES = 28,  /* 4 bytes: entries counted so far (ours once
+                               complete, HotSpot's before it writes them) */
 };
 
 /* Byte offsets in an entry's header. */
@@ -57,7 +58,7 @@ enum {
     PD_E_NAME_OFFSET = 4,   /* 4 bytes: from the entry's start */
     PD_E_VECTOR_LENGTH = 8, /* 4 bytes: elements; 0 for a scalar */
     PD_E_DATA_TYPE = 12,    /* 1 byte: 'J' or 'B' */
-    PD_E_FLAGS = 13,        /* 1 byte: 1 = a supported (stable) counter */
+    PD_E_FLAGS = 13,        /* 1 byte: 1 = supported (java.*, com.sun.*) */
     PD_E_UNITS = 14,        /* 1 byte: enum pd_units */
     PD_E_VARIABILITY = 15,  /* 1 byte: enum pd_variability */
     PD_E_DATA_OFFSET = 16,  /* 4 bytes: from the entry's start */
@@ -337,9 +338,10 @@ static inline int64_t pd_long(const unsigned char *buf,
 }
 
 /*
- * Print a counter's value the way jcmd PerfCounter.print does: a decimal
- * number for 'J'; for a 'B' string (units String) its bytes up to the first
- * NUL in double quotes; for other byte vectors, hex digits after 0x.
+ * Print a counter's value: as jcmd PerfCounter.print does, a decimal number
+ * for 'J' and, for a 'B' string (units String), its bytes up to the first
+ * NUL in double quotes; other byte vectors, which jvmstat refuses (jcmd
+ * prints a stack trace instead of the counters), as 0x and hex digits.
  */
 static inline void pd_print_value(FILE *f, const unsigned char *buf,
                                   const struct pd_info *info,

@@ -143,7 +143,10 @@ static inline int pd_create_file(struct pd_producer *p, int dfd,
     }
     /* ftruncate() only sets the size: the blocks come when a page is first
      * written, and through a mapping a missing block is SIGBUS. Write one
-     * byte into every page now, so that a full filesystem is ENOSPC here. */
+     * byte into every page now, so that a full filesystem is ENOSPC here.
+     * A byte reserves only the block that holds it: the whole page where a
+     * block is at least a page (tmpfs; ext4 and xfs with 4 KiB blocks on
+     * 4 KiB pages), not with smaller blocks (the README, "A full /tmp"). */
     size_t ps = (size_t)sysconf(_SC_PAGESIZE);
     for (size_t off = 0; off < size; off += ps) {
         if (pwrite(fd, "", 1, (off_t)off) != 1) {
@@ -155,7 +158,7 @@ static inline int pd_create_file(struct pd_producer *p, int dfd,
     }
     pd_say(p,
            "  ftruncate to %zu bytes, pwrite one byte into each of its %zu "
-           "pages: the blocks are there",
+           "pages: a block in each page",
            size, size / ps);
     return fd;
 }

@@ -18,8 +18,11 @@
  *   a.long=-5
  *   b.str="hi"
  *   c.bytes=0x01abff
- * These are the lines `jcmd PID PerfCounter.print` prints for a JVM, less
- * its six sun.perfdata.* lines, which jcmd makes up from the prologue.
+ * For a JVM's file the 'J' and String lines are the ones
+ * `jcmd PID PerfCounter.print` prints, less its six sun.perfdata.* lines,
+ * which jcmd makes up from the prologue. The 0x form is this exercise's
+ * own: jcmd has no such line, because jvmstat refuses a byte vector whose
+ * units are not String (jcmd prints a stack trace instead).
  *
  * THE FORMAT (chapter 14's README has a diagram). Integers are in the byte
  * order of byte 4 of the file: 0 big-endian, 1 little-endian.

@@ -60,8 +60,9 @@
  *        files" and "Two containers, one pid".
  * HINTS  Collect the names with readdir() (strdup each), sort them, then
  *        work through the list. The tests make live processes with
- *        `sleep 30 &`, dead pids from processes that have exited, and
- *        locked files with flock(1).
+ *        `sleep` in the background, dead pids from a process that has
+ *        exited and from a number above pid_max, and locked files with
+ *        flock(1).
  * CHECK  make grade CH=14
  */
 #include "wb.h"
