@@ -17,8 +17,9 @@
  * demo says from its own counts and smaps' Rss which case this kernel is
  * in: the reads map the shared zero page and the writes fault again (two
  * faults per page), or the reads map private pages and the writes are free
- * (one fault per page: here, where the kernel is booted with
- * pvm_no_zero_page=1, an option of the hypervisor's patched kernel).
+ * (one fault per page: on VM B of chapter 13's README, whose kernel was
+ * booted with pvm_no_zero_page=1, an option of that hypervisor's patched
+ * kernel; `make doctor` prints which case this machine is in).
  *
  * The measured loops are compiled without AddressSanitizer's checks
  * (make sanitize): they would read ASan's shadow memory, which faults too,

@@ -8,10 +8,11 @@
  * same, as a separate call that reports errors, Linux 5.14); and
  * madvise(MADV_POPULATE_READ), which populates "as if read": where the
  * kernel maps the shared zero page on read faults, every write afterwards
- * still faults (to replace it); where it does not (here, a kernel booted
- * with pvm_no_zero_page=1, an option of the hypervisor's patched kernel),
- * the pages are private and the writes are free. The demo says which it
- * saw.
+ * still faults (to replace it); where it does not (VM B of chapter 13's
+ * README, whose kernel was booted with pvm_no_zero_page=1, an option of
+ * that hypervisor's patched kernel), the pages are private and the writes
+ * are free. The demo says which it saw; `make doctor` says which case
+ * this machine is in.
  *
  * Each step is counted twice: with getrusage(2), whose ru_minflt counts
  * every fault taken on behalf of the process, and with perf's software event

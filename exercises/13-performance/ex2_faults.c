@@ -53,11 +53,11 @@
  * - anon readwrite: where the kernel maps the shared zero page on a read
  *   fault of fresh anonymous memory (Linux 6.1 of Debian 12, for one),
  *   the reads map it read-only and every write faults again for a page of
- *   its own: 2 faults per page. Where it does not (zero_page=no, as on
- *   the book's machine, whose kernel is booted with pvm_no_zero_page=1, an
- *   option of its hypervisor's patched kernel), the reads map private
- *   zeroed pages that are already writable: 1 fault per page. anon read and anon write are
- *   1 fault per page on both.
+ *   its own: 2 faults per page. Where it does not (zero_page=no: VM B of
+ *   chapter 13's README, whose kernel was booted with pvm_no_zero_page=1,
+ *   an option of its hypervisor's patched kernel), the reads map private
+ *   zeroed pages that are already writable: 1 fault per page. anon read
+ *   and anon write are 1 fault per page on both.
  * - private and shared reads fault once per fault-around window (16 pages
  *   for the default fault_around_bytes of 64 KiB); the tests skip them
  *   where shmem uses huge pages (shmem_enabled) or the window is larger.
