@@ -227,10 +227,12 @@ static void to_the_limit(bool fixed)
             unsigned long long before = (unsigned long long)i * ps;
             if (off == before)
                 printf("  region page %zu is still mapped, at file offset "
-                       "%#llx as before\n", i, off);
+                       "%#llx as before\n",
+                       i, off);
             else
                 printf("  region page %zu is still mapped, at file offset "
-                       "%#llx, not %#llx as before\n", i, off, before);
+                       "%#llx, not %#llx as before\n",
+                       i, off, before);
         }
     }
     if (munmap(p, n * ps) == -1)
