@@ -51,7 +51,8 @@ static void try_type(const char *name, int flags, int fd)
 
     /* [dontunmap] */
     /* glibc reads a fifth argument whenever MREMAP_DONTUNMAP is set: pass
-     * NULL (no hint). Leaving it out hands the kernel stack garbage. */
+     * NULL (no hint). Left out, the kernel gets whatever the register that
+     * carries it happens to hold. */
     char *new = mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
     /* [dontunmap] */
     if (new == MAP_FAILED) {

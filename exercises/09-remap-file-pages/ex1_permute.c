@@ -12,8 +12,8 @@
  * (the README's rfp_errors shows why).
  *
  * Rearrange with remap_file_pages(2). When it fails with ENOSYS (Valgrind
- * does not implement it: `make memcheck` runs your program that way; some
- * kernels lack it), build the same layout with mmap(MAP_SHARED|MAP_FIXED)
+ * does not implement it, so your program meets this case when you run it
+ * under valgrind(1); some kernels lack it), build the same layout with mmap(MAP_SHARED|MAP_FIXED)
  * over the region instead. -F takes that route without trying
  * remap_file_pages at all. Any other failure is an error.
  *
