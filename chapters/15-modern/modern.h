@@ -148,7 +148,7 @@ struct pm_scan_arg {
 #endif
 
 #ifndef PAGE_IS_GUARD
-#define PAGE_IS_GUARD (1 << 8) /* a guard region marker (6.15) */
+#define PAGE_IS_GUARD (1 << 8) /* a guard region marker (a516403787e0, 2025) */
 #endif
 
 /* ---- PROCMAP_QUERY: include/uapi/linux/fs.h (6.11) ---- */
