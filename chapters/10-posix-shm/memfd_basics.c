@@ -58,7 +58,7 @@ static void print_seals(int fd)
 static void try_exec_flag(const char *what, unsigned flags)
 {
     int fd = memfd_create("x", flags);
-    if (fd == -1) { /* EINVAL: unknown flag; EACCES: vm.memfd_noexec = 2 */
+    if (fd == -1) { /* EINVAL: unknown flag; EACCES: MFD_EXEC at sysctl 2 */
         printf("  memfd_create(%s): %s (%s)\n", what, wb_errname(errno),
                errno == EINVAL ? "a kernel before 6.3"
                                : "refused by vm.memfd_noexec");

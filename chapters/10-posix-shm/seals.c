@@ -11,9 +11,12 @@
  * ones it still allows. Last, where seals do not apply: a shm_open(3)
  * object is tmpfs too, but is born with F_SEAL_SEAL; a file in $TMPDIR
  * (not tmpfs here) does not know seals at all (EINVAL). The write seals
- * are seal_write's subject. Where vm.memfd_noexec is 1 or 2 (Linux 6.3+),
- * every memfd_create is made MFD_NOEXEC_SEAL: born with F_SEAL_EXEC and
- * sealable, even without MFD_ALLOW_SEALING; the demo says when it saw that.
+ * are seal_write's subject. Where vm.memfd_noexec is 1 (Linux 6.3+) or 2
+ * (Linux 6.6+), a memfd_create naming neither MFD_EXEC nor MFD_NOEXEC_SEAL
+ * is made MFD_NOEXEC_SEAL: born with F_SEAL_EXEC and sealable, even without
+ * MFD_ALLOW_SEALING; the demo says when it saw that. (At 2 on a 6.3 to 6.5
+ * kernel without commit 202e14222fad such a call fails with EINVAL, and so
+ * does this demo.)
  *
  * Usage: seals [-h]
  * Tour:
