@@ -298,7 +298,8 @@ static void probe_limits(void)
     knob("/proc/sys/vm/memfd_noexec", v, sizeof v);
     add("MEMFD_NOEXEC", "memfd_noexec", v,
         strcmp(v, "2") == 0
-            ? "memfd_create without MFD_NOEXEC_SEAL fails: ch10 memfd demos"
+            ? "MFD_EXEC fails; since 6.6 other memfds are made MFD_NOEXEC_SEAL "
+              "(6.3-6.5: they fail with EINVAL): ch10 memfd demos"
         : strcmp(v, "absent") == 0
             ? "before 6.3: every memfd may be executable: ch10 memfd demos"
             : "memfds may be made executable (1: not by default): ch10");
