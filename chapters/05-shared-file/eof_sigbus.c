@@ -8,7 +8,8 @@
  * wholly past EOF raises SIGBUS on read and on write. Growing the file with
  * ftruncate(2) makes that page usable, and it shows what became of the byte
  * written past the old EOF (filesystems differ here). Finally the file is
- * truncated to 0 under the live mapping: bytes read a moment ago now SIGBUS.
+ * truncated to 0 under the live mapping: bytes that were file data a moment
+ * ago now SIGBUS.
  *
  * The file lives in $TMPDIR; with -m it is a memfd instead, the same shmem
  * code that backs tmpfs and /dev/shm. Each signal is caught and reported.
@@ -169,7 +170,7 @@ int main(int argc, char *argv[])
     printf("ftruncate to 0 bytes under the live mapping\n");
     if (ftruncate(fd, 0) == -1)
         wb_die("ftruncate 0");
-    probe(false, 0, "first byte, read fine before");
+    probe(false, 0, "first byte, inside the file before");
     probe(true, size - 1, "last byte of the old file");
 
     if (munmap(map, len) == -1)
