@@ -230,6 +230,37 @@ VALGRIND_ONE_CHECK="under Valgrind the first test counts these files, with its o
   assert_output "$(wc -c $sys)"
 }
 
+@test "demo mmwc: stdin from a regular file is mapped by -m, and every way counts from its offset, as wc and grep do" {
+  # A shell that has read part of the file hands mmwc a stdin whose offset
+  # is not 0: byte 5000, not a multiple of the page size, so that the
+  # mapping starts at the page boundary before it.
+  seq 1 3000 >f
+  local way
+  for way in "" -m; do
+    { read -r -N 5000 _; mw $way; } <f
+    assert_output "$({ read -r -N 5000 _; wc -l; } <f)"
+    { read -r -N 5000 _; mw $way -c; } <f
+    assert_output "$({ read -r -N 5000 _; wc -c; } <f)"
+    { read -r -N 5000 _; mw $way -F 1; } <f
+    assert_output "$({ read -r -N 5000 _; grep -a -c -F 1; } <f)"
+  done
+  { read -r -N 5000 _; mw --separate-stderr -m -v; } <f
+  [[ $stderr == "mmwc: '-': mmap (MAP_POPULATE), "*", 1 thread" ]] || fail "stderr: $stderr"
+  # Nothing after the offset: 0, read(2) (there is nothing to map).
+  { cat >/dev/null; mw --separate-stderr -m -v; } <f
+  assert_output 0
+  [[ $stderr == "mmwc: '-': read(2) (nothing after the offset), "* ]] || fail "stderr: $stderr"
+  # -c of a file of whole pages reads its last page: from the offset when
+  # that is in the last page, else the bytes up to it are counted. (Not
+  # against wc: GNU wc 9.1 seeks past the end when the offset is not 0.)
+  head -c $((4 * PAGE)) /dev/zero | tr '\0' '\n' >pages4
+  local at
+  for at in 5000 $((4 * PAGE - 100)); do
+    { read -r -N "$at" _; mw -c; } <pages4
+    assert_output "$((4 * PAGE - at))"
+  done
+}
+
 @test "demo mmwc: -v names the way: mmap for a regular file with -m, read(2) for a pipe, size 0, or a refused mmap" {
   seq 1 100 >f
   : >empty

@@ -12,9 +12,10 @@
  *              (STRING holds no newline; the empty string matches every
  *              line, an unterminated last one included)
  *   -m         map each regular file that has a size (mmap with
- *              MAP_POPULATE) and count in the mapping; everything else is
- *              still read(2): a pipe, a terminal, stdin, an empty file, a
- *              /proc file (its size is 0), a file mmap refuses
+ *              MAP_POPULATE) and count in the mapping, stdin too when it
+ *              is one; everything else is still read(2): a pipe, a
+ *              terminal, an empty file, a /proc file (its size is 0), a
+ *              file mmap refuses
  *   -j N       with -m, count each mapped file with N threads (1 to 16)
  *   -v         say on stderr, one line per FILE, the way it was counted:
  *              `mmwc: 'FILE': WAY, LOOPS, N thread(s)`
@@ -24,9 +25,11 @@
  * (README.md, "When the mapping loses").
  *
  * Output: `N FILE` per FILE (just `N` for stdin without operands), and
- * `N total` after them when two or more FILEs were named. A FILE that
- * cannot be counted is one line `mmwc: STEP 'FILE': CAUSE` on stderr; the
- * others are still counted, and the exit status is 1. Usage errors exit 2.
+ * `N total` after them when two or more FILEs were named. A stdin that is
+ * a regular file is counted from its offset, as wc counts it, in every
+ * way (read(2), -c, -m). A FILE that cannot be counted is one line
+ * `mmwc: STEP 'FILE': CAUSE` on stderr; the others are still counted, and
+ * the exit status is 1. Usage errors exit 2.
  *
  * MMWC_SIMD=avx2|sse2|portable in the environment chooses the counting
  * loops (count.c; unset: the best this CPU runs).
@@ -118,17 +121,23 @@ static int split(const unsigned char *p, size_t len, struct range *r)
 }
 
 /* [map] */
-/* Count a regular file of len > 0 bytes through one mapping; -1 if mmap
- * refused it (the caller then reads it), with errno set. */
-static int count_mapped(int fd, size_t len, unsigned long long *count)
+/* Count the bytes from offset pos to the end (size > pos) of a regular
+ * file through one mapping; -1 if mmap refused it (the caller then reads
+ * it), with errno set. */
+static int count_mapped(int fd, off_t pos, size_t size,
+                        unsigned long long *count)
 {
-    unsigned char *p =
-        mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (p == MAP_FAILED)
+    /* mmap's offset is a whole number of pages: map from the page that
+     * holds pos, count from pos. */
+    off_t start = pos - pos % (off_t)wb_page_size();
+    size_t len = size - (size_t)start;
+    unsigned char *base =
+        mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, start);
+    if (base == MAP_FAILED)
         return -1;
     struct range r[MMWC_MAXJ];
     pthread_t tid[MMWC_MAXJ];
-    int n = split(p, len, r);
+    int n = split(base + (pos - start), size - (size_t)pos, r);
     used_threads = n;
     for (int k = 1; k < n; k++) {
         int err = pthread_create(&tid[k], NULL, count_range, &r[k]);
@@ -149,7 +158,7 @@ static int count_mapped(int fd, size_t len, unsigned long long *count)
     }
     if (what == MATCHES && pattern.len == 0 && r[n - 1].in_line)
         ++*count; /* the unterminated last line */
-    if (munmap(p, len) == -1)
+    if (munmap(base, len) == -1)
         wb_die("munmap");
     return 0;
 }
@@ -215,24 +224,34 @@ static int count_one(const char *name, bool bare, unsigned long long *count)
         rc = -1;
         goto out;
     }
-    bool sized = S_ISREG(st.st_mode) && st.st_size > 0 &&
+    /* A regular file is counted from its offset, as wc does: a stdin
+     * redirected from a file may have been read part-way already. */
+    off_t pos = 0;
+    if (S_ISREG(st.st_mode) && (pos = lseek(fd, 0, SEEK_CUR)) == -1) {
+        wb_warn("lseek '%s'", name);
+        rc = -1;
+        goto out;
+    }
+    bool sized = S_ISREG(st.st_mode) && st.st_size > pos &&
                  (uintmax_t)st.st_size <= SIZE_MAX;
     off_t page = (off_t)wb_page_size(), skipped = 0;
     if (what == BYTES && sized && st.st_size % page != 0) {
-        *count = (unsigned long long)st.st_size;
+        *count = (unsigned long long)(st.st_size - pos);
         how = "fstat (st_size)";
     } else if (what == BYTES && sized) {
         /* A size of whole pages may be a placeholder (sysfs says 4096 for
          * a few bytes): read the last page, as wc -c does. */
-        skipped = lseek(fd, st.st_size - page, SEEK_SET);
-        if (skipped == -1) {
-            wb_warn("lseek '%s'", name);
-            rc = -1;
-            goto out;
+        if (pos < st.st_size - page) {
+            if (lseek(fd, st.st_size - page, SEEK_SET) == -1) {
+                wb_warn("lseek '%s'", name);
+                rc = -1;
+                goto out;
+            }
+            skipped = st.st_size - page - pos;
         }
         how = "read(2) (of the last page: the size is whole pages)";
     } else if (map && sized) {
-        if (count_mapped(fd, (size_t)st.st_size, count) == 0) {
+        if (count_mapped(fd, pos, (size_t)st.st_size, count) == 0) {
             how = "mmap (MAP_POPULATE)";
         } else if (errno == ENODEV || errno == EINVAL || errno == EACCES) {
             how = "read(2) (mmap refused it)";
@@ -245,8 +264,10 @@ static int count_one(const char *name, bool bare, unsigned long long *count)
         how = "read(2)";
     } else if (!S_ISREG(st.st_mode)) {
         how = "read(2) (not a regular file)";
-    } else {
+    } else if (st.st_size == 0) {
         how = "read(2) (size 0)";
+    } else {
+        how = "read(2) (nothing after the offset)";
     }
     if (how[0] == 'r') {
         if (count_read(fd, count) == -1) {
