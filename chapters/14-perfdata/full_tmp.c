@@ -1,17 +1,19 @@
 /*
- * full_tmp.c: a full /tmp: SIGBUS in the middle of running (2013), or ENOSPC at creation.
+ * full_tmp.c: a full /tmp: SIGBUS at a store (before JDK-7007769), or ENOSPC at creation.
  *
  * ftruncate(2) gives a file its size without giving it any blocks: the file
  * is sparse, and the filesystem finds a block only when a page is first
  * written. Through write(2) a full filesystem is an ENOSPC error; through a
  * shared mapping there is no system call to fail, so the store that needs
  * the block gets SIGBUS. That is JDK-7007769: JVMs on hosts with a full /tmp
- * crashed with SIGBUS the moment they touched a new page of their counters.
+ * crashed with SIGBUS the moment they touched a new page of their counters
+ * (Linux HotSpot until December 2010; HotSpot's AIX file never got the fix).
  * The fix writes one byte into every page with pwrite() right after
  * ftruncate(), so that the blocks exist before the mapping does and a full
  * filesystem is a clear error when the file is made. That holds where a
  * block is at least a page, as on this tmpfs, whose blocks are pages; with
- * smaller blocks one byte reserves only the block that holds it.
+ * smaller blocks the page keeps blocks missing, and a store anywhere in it
+ * can still get SIGBUS.
  *
  * To have a full filesystem at hand the demo makes its own: it enters a new
  * mount namespace (unshare(2); if that needs privileges it does not have,
@@ -86,14 +88,14 @@ static void remove_mnt(void)
 }
 
 /* [old] */
-/* 2013: size the file, map it, use it. The first store into a page the
- * filesystem cannot give a block to is SIGBUS. */
-static void the_2013_way(const char *path, size_t ps)
+/* Without the fix: size the file, map it, use it. The first store into a
+ * page the filesystem cannot give a block to is SIGBUS. */
+static void the_unfixed_way(const char *path, size_t ps)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd == -1 || ftruncate(fd, FILE_PAGES * (off_t)ps) == -1)
         wb_die("create '%s'", path);
-    printf("the 2013 way: ftruncate to %d pages: ok, mmap MAP_SHARED: ",
+    printf("the unfixed way: ftruncate to %d pages: ok, mmap MAP_SHARED: ",
            FILE_PAGES);
     char *m =
         mmap(NULL, FILE_PAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -172,7 +174,7 @@ int main(int argc, char *argv[])
 
     char path[4096 + 16];
     snprintf(path, sizeof path, "%s/4242", mnt);
-    the_2013_way(path, ps);
+    the_unfixed_way(path, ps);
     the_fixed_way(path, ps);
     return 0;
 }

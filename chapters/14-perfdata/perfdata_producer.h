@@ -146,7 +146,9 @@ static inline int pd_create_file(struct pd_producer *p, int dfd,
      * byte into every page now, so that a full filesystem is ENOSPC here.
      * A byte reserves only the block that holds it: the whole page where a
      * block is at least a page (tmpfs; ext4 and xfs with 4 KiB blocks on
-     * 4 KiB pages), not with smaller blocks (the README, "A full /tmp"). */
+     * 4 KiB pages). With smaller blocks the page keeps blocks missing, and
+     * a store anywhere in it can still be SIGBUS (the README, "A full
+     * /tmp"). */
     size_t ps = (size_t)sysconf(_SC_PAGESIZE);
     for (size_t off = 0; off < size; off += ps) {
         if (pwrite(fd, "", 1, (off_t)off) != 1) {
