@@ -95,6 +95,9 @@ static bool find_in_tmp(int tmpfd, const char *name, char *dir)
  * stale file whose pid was reused, or, in nested containers, the file of a
  * process that has the same number in another pid namespace. When the maps
  * may not be read (another user's process), the name is all there is.
+ * Where the maps line shows another device than fstat() for the same file
+ * (btrfs, some overlayfs set-ups: chapter 01), the JVM's own file fails
+ * this check (the README, "What is not done").
  */
 /* [maps] */
 static bool maps_file(pid_t pid, int fd)
