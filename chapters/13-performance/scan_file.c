@@ -17,14 +17,15 @@
  * as major; readahead keeps ahead of the others, which find their pages in
  * the cache and count as minor. With MAP_POPULATE none counts as major: a
  * fault that had to wait for the disk is not counted, and the kernel's new
- * attempt finds the page and counts as minor (chapter 13's README). The
- * demo checks with mincore how many pages the eviction left; on tmpfs,
- * which has nowhere else to keep them, it leaves all of them, and the demo
- * says so and skips the cold runs. After each table it names the winner,
- * the best read(2) against the best mapping, from its own medians, and for
- * the warm table what the mapping's faults cost at the probe's price of one
- * fault (wb_probe_fault_ns): which way wins depends on the machine, and the
- * demo says what it saw, not what it expected.
+ * attempt, a fresh call not marked as a retry, finds the page and counts as
+ * minor (chapter 13's README). The demo checks with mincore how many pages
+ * the eviction left; on tmpfs, which has nowhere else to keep them, it
+ * leaves all of them, and the demo says so and skips the cold runs. After
+ * each table it names the winner, the best read(2) against the best
+ * mapping, from its own medians, and for the warm table what the mapping's
+ * faults cost at the probe's price of one fault (wb_probe_fault_ns): which
+ * way wins depends on the machine, and the demo says what it saw, not what
+ * it expected.
  *
  * Usage: scan_file [-h] [SIZE [RUNS]]     SIZE 64K..1G, RUNS 1..20
  * Tour:
