@@ -23,8 +23,9 @@
  *
  * The measured loops are compiled without AddressSanitizer's checks
  * (make sanitize): they would read ASan's shadow memory, which faults too,
- * and the demo would count the tool. Times depend on the machine (here a
- * 2-core VM); the fault counts do not.
+ * and the demo would count the tool. Times depend on the machine; the two
+ * passes' fault counts do not, and the read-then-write counts depend on
+ * whether the kernel maps the zero page (above).
  *
  * Usage: fault_cost [-h] [PAGES [RUNS]]   PAGES 16..262144, RUNS 1..50
  * Tour:
