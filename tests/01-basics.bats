@@ -90,6 +90,19 @@ check_slices() {
   assert_one_error_line ex2_mapslice "past the end"
 }
 
+@test "ex2_mapslice: LENGTH 0 prints nothing up to OFFSET = the size, and is past the end beyond it" {
+  make_numbered_file data 100
+  local off
+  for off in 0 57 100; do
+    run_ex --separate-stderr ex2_mapslice data "$off" 0
+    assert_success
+    assert_output ""
+    assert_equal "$stderr" ""
+  done
+  run_ex -1 --separate-stderr ex2_mapslice data 101 0
+  assert_one_error_line ex2_mapslice "offset 101 is past the end of 'data' \(100 bytes\)"
+}
+
 @test "ex2_mapslice: a negative or non-numeric offset is a usage error, exit 2" {
   make_numbered_file data 100
   run_ex -2 --separate-stderr ex2_mapslice data x1 1

@@ -8,7 +8,8 @@
  * of the page size, but mmap's own offset argument must be: round OFFSET down
  * to a page boundary, map enough to cover the range, and print from the right
  * place inside the mapping. If the range runs past the end of the file, print
- * only the bytes the file has. LENGTH 0 prints nothing and succeeds.
+ * only the bytes the file has. LENGTH 0 prints nothing and succeeds when
+ * OFFSET is at most the file's size (an OFFSET beyond it is the error below).
  *
  * Output: the bytes of the range, exactly, on stdout, and nothing else
  * (no newline added).
