@@ -70,9 +70,22 @@ windows() {
   echo "$n"
 }
 
-# The THP mode in brackets: always, madvise, never, or "" without THP.
-thp_mode() {
-  sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+# The THP setting that decides for 2 MiB pages, from the doctor's facts:
+# the size's own switch (hugepages-2048kB/enabled, Linux 6.8 and later) when
+# it is not "inherit", else the top-level one; always, madvise, never, or ""
+# without THP. With "own" as $1, prints "own" when the size's switch decides
+# and nothing when the top-level one does.
+thp_2m_mode() {
+  local top sizes w own=""
+  top=$(fact THP) && sizes=$(fact THP_SIZES) || return 1
+  for w in $sizes; do
+    [[ $w == 2048:* ]] && own=${w#2048:}
+  done
+  if [[ -n $own && $own != inherit ]]; then
+    [[ ${1:-} == own ]] && echo own || echo "$own"
+  elif [[ ${1:-} != own ]]; then
+    [[ $top == absent ]] && echo "" || echo "$top"
+  fi
 }
 
 # ---------------------------------------------------------------- fault_cost
@@ -324,13 +337,21 @@ pop_row() {
 @test "demo thp_faults: small pages fault 512 times per 2 MiB; THP once, or the fallback is said" {
   run_demo thp_faults 4M 1
   assert_success
-  local small=$((4 * 1024 * 1024 / PAGE)) mode
+  local small=$((4 * 1024 * 1024 / PAGE)) mode own
   assert_line "region: 4096 KiB at a 2 MiB boundary = 2 huge pages or $small small ones"
   assert_line --regexp '^  MADV_NOHUGEPAGE +[0-9]+ +0 kB +[0-9.]+ ms +[0-9.]+ ms$'
-  mode=$(thp_mode)
+  mode=$(thp_2m_mode)
+  # the 2 MiB switch is printed when it decides, and only then
+  if [[ $(thp_2m_mode own) == own ]]; then
+    assert_line --regexp '^2 MiB pages: hugepages-2048kB/enabled ".*\['"$mode"'\].*" decides for them, not "enabled"$'
+    own="for 2 MiB pages "
+  else
+    refute_line --partial '2 MiB pages: hugepages-2048kB/enabled'
+    own=""
+  fi
   case $mode in
     "") assert_line --regexp '^MADV_HUGEPAGE: EINVAL: this kernel has no transparent huge pages' ;;
-    never) assert_line 'THP is "never" here: MADV_HUGEPAGE changed nothing; the second row fell back to small pages' ;;
+    never) assert_line "THP is \"never\" ${own}here: MADV_HUGEPAGE got no huge page; the second row fell back to small pages" ;;
     *) # "madvise" or "always": huge pages, unless no free 2 MiB block was found
        if [[ $output != *"the kernel fell back to small pages"* ]]; then
          assert_line --regexp '^  MADV_HUGEPAGE +[0-9]+ +4096 kB '

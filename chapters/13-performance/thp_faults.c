@@ -11,10 +11,14 @@
  * THP enabled, one fault maps a whole 2 MiB page: 512 times fewer).
  *
  * What the kernel does depends on /sys/kernel/mm/transparent_hugepage/enabled
- * ("always", "madvise" or "never"), which the demo prints. With "never" (or a
- * kernel without THP) MADV_HUGEPAGE changes nothing, and the demo says that
- * it fell back to small pages; so it does when the kernel could not find free
- * 2 MiB blocks (AnonHugePages smaller than the region). Last, it tries the
+ * ("always", "madvise" or "never"), which the demo prints; since Linux 6.8
+ * the 2 MiB size has its own switch, hugepages-2048kB/enabled, and the
+ * top-level file decides for 2 MiB pages only while that switch says
+ * "inherit" (the default). When it says anything else the demo prints it
+ * too. The verdict comes from what the demo measured: AnonHugePages as large
+ * as the region means huge pages; otherwise it fell back to small pages, and
+ * the demo says why if the setting for 2 MiB pages is "never" (or the kernel
+ * has no THP), or else suggests no free 2 MiB blocks. Last, it tries the
  * other kind of huge page, hugetlbfs (MAP_HUGETLB), which needs pages
  * reserved in advance (/proc/sys/vm/nr_hugepages) and fails with ENOMEM when
  * there are none. RUNS runs (default 3) of each, times are medians.
@@ -49,6 +53,18 @@ static void first_line(const char *path, char *buf, size_t size)
         buf[0] = '\0';
     buf[strcspn(buf, "\n")] = '\0';
     fclose(f);
+}
+
+/* The word in brackets of a sysfs choice ("always [madvise] never"), or "". */
+static void chosen(const char *line, char *out, size_t size)
+{
+    out[0] = '\0';
+    const char *a = strchr(line, '[');
+    const char *b = a != NULL ? strchr(a, ']') : NULL;
+    if (b != NULL && (size_t)(b - a) <= size) {
+        memcpy(out, a + 1, (size_t)(b - a - 1));
+        out[b - a - 1] = '\0';
+    }
 }
 
 NO_ASAN static void write_pages(volatile char *p, size_t len, size_t ps)
@@ -142,12 +158,24 @@ int main(int argc, char *argv[])
     int runs = i + 1 < argc ? (int)wb_long_arg(argv[i + 1], "runs", 1, 20) : 3;
     size_t ps = wb_page_size();
 
-    char enabled[128], defrag[128];
+    char enabled[128], defrag[128], own[128], mode[32], own_mode[32];
     first_line(THP_DIR "enabled", enabled, sizeof enabled);
     first_line(THP_DIR "defrag", defrag, sizeof defrag);
+    first_line(THP_DIR "hugepages-2048kB/enabled", own, sizeof own);
     printf("transparent huge pages: enabled \"%s\", defrag \"%s\"\n",
            enabled[0] ? enabled : "(no THP in this kernel)",
            defrag[0] ? defrag : "-");
+    /* Since Linux 6.8 each THP size has its own switch; "enabled" decides
+     * for 2 MiB pages only while theirs says "inherit". */
+    chosen(enabled, mode, sizeof mode);
+    chosen(own, own_mode, sizeof own_mode);
+    int by_own = own_mode[0] != '\0' && strcmp(own_mode, "inherit") != 0;
+    if (by_own) {
+        printf("2 MiB pages: hugepages-2048kB/enabled \"%s\" decides for "
+               "them, not \"enabled\"\n",
+               own);
+        snprintf(mode, sizeof mode, "%s", own_mode);
+    }
     printf("region: %zu KiB at a 2 MiB boundary = %zu huge pages or %zu small "
            "ones\n",
            len / 1024, len / HUGE, len / ps);
@@ -166,18 +194,19 @@ int main(int argc, char *argv[])
         printf("\nMADV_HUGEPAGE: %s: this kernel has no transparent huge "
                "pages; the second row used small pages\n",
                wb_errname(huge.err));
-    else if (strstr(enabled, "[never]") != NULL)
-        printf("\nTHP is \"never\" here: MADV_HUGEPAGE changed nothing; the "
-               "second row fell back to small pages\n");
-    else if (huge.huge_kb * 1024 < (long)len)
+    else if (huge.huge_kb * 1024 >= (long)len)
+        printf("\nhuge pages: %ld faults instead of %ld, %ld times fewer\n",
+               huge.faults, small.faults,
+               huge.faults > 0 ? small.faults / huge.faults : 0);
+    else if (huge.huge_kb <= 0 && strcmp(mode, "never") == 0)
+        printf("\nTHP is \"never\" %shere: MADV_HUGEPAGE got no huge page; "
+               "the second row fell back to small pages\n",
+               by_own ? "for 2 MiB pages " : "");
+    else
         printf("\nthe kernel fell back to small pages for %ld of %zu KiB (no "
                "free 2 MiB blocks? see thp_fault_fallback in /proc/vmstat)\n",
                (long)(len / 1024) - (huge.huge_kb < 0 ? 0 : huge.huge_kb),
                len / 1024);
-    else
-        printf("\nhuge pages: %ld faults instead of %ld, %ld times fewer\n",
-               huge.faults, small.faults,
-               huge.faults > 0 ? small.faults / huge.faults : 0);
     /* [verdict] */
 
     char nr[32];
