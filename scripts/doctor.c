@@ -218,13 +218,16 @@ static void probe_thp(void)
 
     choice(THP_DIR "/enabled", v, sizeof v);
     add("THP", "THP", v,
-        strcmp(v, "always") == 0 ? "any anonymous region that can hold a "
-                                   "2 MiB page may get one: ch13 thp_faults"
+        strcmp(v, "always") == 0
+            ? "any anonymous region that can hold a 2 MiB page may get one "
+              "(unless mTHP 2048kB below says other than inherit): ch13 "
+              "thp_faults"
         : strcmp(v, "madvise") == 0
-            ? "only MADV_HUGEPAGE regions get 2 MiB pages: ch13 thp_faults"
+            ? "only MADV_HUGEPAGE regions get 2 MiB pages (unless mTHP "
+              "2048kB below says other than inherit): ch13 thp_faults"
         : strcmp(v, "never") == 0
-            ? "no transparent huge pages: ch13 thp_faults sees 4 KiB faults "
-              "only"
+            ? "no 2 MiB transparent huge pages (unless mTHP 2048kB below "
+              "says other than inherit): ch13 thp_faults"
             : "this kernel has no THP: ch13 thp_faults sees small pages "
               "only");
     choice(THP_DIR "/defrag", v, sizeof v);
