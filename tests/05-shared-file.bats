@@ -361,18 +361,41 @@ expected_records() {
 }
 
 # hold_lock -s|-x FILE: in the background, take flock(1)'s lock on FILE and
-# keep it until a file named release appears (at most 10 s, should the test
+# keep it until a file named release appears (at most 30 s, should the test
 # fail first); return once the lock is held (the holder's pid is $!). The test
 # decides when the lock goes, so nothing waits on a fixed sleep.
 hold_lock() {
   flock "$1" "$2" -c 'touch held; n=0
-    while [ ! -e release ] && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done' 3>&- &
+    while [ ! -e release ] && [ $n -lt 1500 ]; do sleep 0.02; n=$((n + 1)); done' 3>&- &
   local k
   for ((k = 0; k < 500; k++)); do
     [[ -e held ]] && return 0
     sleep 0.01
   done
   fail "flock(1) did not take the lock"
+}
+
+# await_flock_waiter FILE PID: return once /proc/locks shows a process
+# blocked in flock(2) on FILE (a "->" line with FILE's inode: the kernel
+# lists each waiting request under the lock it waits for); fail if PID
+# finishes first (it did not wait for the lock), or if nothing waits within
+# 25 s. Where /proc/locks cannot be read, wait 0.3 s instead: a weaker
+# check, which a program that takes no lock but starts late would pass.
+await_flock_waiter() {
+  local ino k st
+  ino=$(stat -c %i "$1")
+  if [[ ! -r /proc/locks ]]; then
+    sleep 0.3
+    return 0
+  fi
+  for ((k = 0; k < 1250; k++)); do
+    grep -q -- "-> FLOCK .*:$ino " /proc/locks && return 0
+    st=$(sed 's/.*) //' "/proc/$2/stat" 2>/dev/null | cut -d' ' -f1)
+    [[ -n $st && $st != Z ]] ||
+      fail "the program finished while another process held flock on '$1': it did not wait for the lock"
+    sleep 0.02
+  done
+  fail "nothing waited in flock(2) on '$1' within 25 s; /proc/locks for it: $(grep ":$ino " /proc/locks)"
 }
 
 # many_records OUT N [ID BALANCE]...: the file of N records the task
@@ -485,8 +508,7 @@ show_of() {
   local holder=$!
   wb_exec "$(ex_path ex2_records)" acc 2 5 3 3>&- &
   local updater=$!
-  sleep 0.3
-  # Natively the updater has long started; it must be blocked in flock.
+  await_flock_waiter acc "$updater"
   assert_equal "$(d8 acc $((2 * 64 + 8)))" 0
   touch release
   wait "$holder"
@@ -504,8 +526,7 @@ show_of() {
   local holder=$!
   wb_exec "$(ex_path ex2_records)" acc show >shown 3>&- &
   local shower=$!
-  sleep 0.3
-  # Natively show has long started; it must be blocked in flock (LOCK_SH).
+  await_flock_waiter acc "$shower"
   assert_equal "$(cat shown)" ""
   touch release
   wait "$holder"
