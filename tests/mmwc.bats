@@ -243,6 +243,15 @@ VALGRIND_ONE_CHECK="under Valgrind the first test counts these files, with its o
     assert_output "$({ read -r -N 5000 _; wc -c; } <f)"
     { read -r -N 5000 _; mw $way -F 1; } <f
     assert_output "$({ read -r -N 5000 _; grep -a -c -F 1; } <f)"
+    # And leaves it where wc does: the next command reads what is left
+    # (nothing after -l; after -c answered from the size, the whole file).
+    local c
+    for c in -l -c; do
+      { wc $c >/dev/null; cat >after-wc; } <f
+      { mw $way $c; cat >after-mmwc; } <f
+      cmp -s after-wc after-mmwc ||
+        fail "after mmwc '$way $c' a command read $(wc -c <after-mmwc) bytes, after wc $(wc -c <after-wc)"
+    done
   done
   { read -r -N 5000 _; mw --separate-stderr -m -v; } <f
   [[ $stderr == "mmwc: '-': mmap (MAP_POPULATE), "*", 1 thread" ]] || fail "stderr: $stderr"

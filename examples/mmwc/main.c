@@ -27,7 +27,8 @@
  * Output: `N FILE` per FILE (just `N` for stdin without operands), and
  * `N total` after them when two or more FILEs were named. A stdin that is
  * a regular file is counted from its offset, as wc counts it, in every
- * way (read(2), -c, -m). A FILE that cannot be counted is one line
+ * way (read(2), -c, -m), and is left where wc leaves it: at its end,
+ * but where it was after a -c answered from the size. A FILE that cannot be counted is one line
  * `mmwc: STEP 'FILE': CAUSE` on stderr; the others are still counted, and
  * the exit status is 1. Usage errors exit 2.
  *
@@ -276,6 +277,14 @@ static int count_one(const char *name, bool bare, unsigned long long *count)
             goto out;
         }
         *count += (unsigned long long)skipped;
+    }
+    /* The mapping leaves a stdin's offset where it was: move it to the end,
+     * as reading would (and as wc -l leaves it), so that `{ mmwc -m; cat; }
+     * <f` does not read those bytes twice. */
+    if (is_stdin && how[0] == 'm' && lseek(fd, 0, SEEK_END) == -1) {
+        wb_warn("lseek '%s'", name);
+        rc = -1;
+        goto out;
     }
     if (verbose) {
         bool mapped = how[0] == 'm';
