@@ -8,7 +8,8 @@
  * A read-only shared mapping works, but mprotect() cannot make it writable
  * later (EACCES), and writing to it raises SIGSEGV; a read-only private
  * mapping can be made writable. Last, an O_WRONLY descriptor cannot back any
- * mapping: every file mapping reads the file.
+ * mapping, whatever the protection: every file mapping needs a descriptor
+ * open for reading (POSIX: EACCES "regardless of the protection specified").
  *
  * Usage: rdonly_fd [-h] [FILE]
  * Tour:
