@@ -358,8 +358,9 @@ static const char *const way_names[WAYS] = {
     "mmap + HUGEPAGE",     "mmap + MAP_POPULATE",
     "mmap + POPULATE_READ"};
 
-/* Count the newlines of path one way; -1 when this kernel refuses it. */
-static long long count_way(const char *path, int way)
+/* Count the newlines of path one way; -1 when this kernel refuses it,
+ * with madvise's errno in *err. */
+static long long count_way(const char *path, int way, int *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -385,8 +386,8 @@ static long long count_way(const char *path, int way)
                                      [HUGE] = MADV_HUGEPAGE,
                                      [POPULATE_READ] = MADV_POPULATE_READ};
     int rc = 0;
-    if (advice[way] != 0)
-        rc = madvise(p, n, advice[way]);
+    if (advice[way] != 0 && (rc = madvise(p, n, advice[way])) != 0)
+        *err = errno;
     if (rc == 0)
         lines = mmwc_count_byte(p, n, '\n');
     if (munmap(p, n) == -1)
@@ -409,11 +410,12 @@ static void ways_table(const char *path, const char *state)
     double wall[WAYS][MAXRUNS], cpu[WAYS][MAXRUNS];
     long long res[WAYS] = {0};
     long flt[WAYS] = {0};
+    int err[WAYS] = {0};
     for (long r = 0; r < ways_runs; r++)
         for (int w = 0; w < WAYS; w++) {
             long f = minflt_now();
             double a = wb_now_us(), c = cpu_ms();
-            res[w] = count_way(path, w);
+            res[w] = count_way(path, w, &err[w]);
             cpu[w][r] = cpu_ms() - c;
             wall[w][r] = (wb_now_us() - a) / 1000;
             flt[w] += minflt_now() - f;
@@ -427,7 +429,7 @@ static void ways_table(const char *path, const char *state)
     for (int w = 0; w < WAYS; w++) {
         if (res[w] < 0) {
             printf("  %-24s (madvise refused it: %s)\n", way_names[w],
-                   strerror(EINVAL));
+                   strerror(err[w]));
             continue;
         }
         double u = median(cpu[w], ways_runs);
