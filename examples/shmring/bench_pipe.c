@@ -507,7 +507,7 @@ int main(int argc, char *argv[])
         if ((rt[i] = malloc(sizeof(double) * (size_t)r * ROUNDS)) == NULL)
             wb_die("malloc");
     /* Pinned apart, sleeping at once only waits for the pinned CPU: that
-     * case (NT + 3) is left out, its row shows the unpinned one's. */
+     * case (NT + 3) is left out; the table prints `-` for it. */
     for (int k = 0; k < ROUNDS; k++)
         for (int i = 0; i < NL; i++)
             if (i != NT + 3)
