@@ -21,9 +21,10 @@
  * dirty set stops shrinking (it has come down to what the writer dirties in
  * one round) or 8 rounds have passed; then it stops the writer, copies the
  * last dirty pages, and compares the copy with the region byte for byte.
- * It prints the stores made in each round, and since the last scan: the
- * stop comes just after that scan, so the last dirty set is small because
- * the writer had little time, not because pre-copy converged.
+ * It prints the writer's stores in the first and the last round, the
+ * fewest in any one round, and the stores since the last scan: the stop
+ * comes just after that scan, so the last dirty set is small because the
+ * writer had little time, not because pre-copy converged.
  *
  * Needs Linux 6.7 (WP_ASYNC and PAGEMAP_SCAN) and userfaultfd(2) (see
  * wp_snapshot.c for who may use it); elsewhere it says what is missing.
