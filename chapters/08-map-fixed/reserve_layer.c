@@ -9,8 +9,8 @@
  * file page 3 read-write and shared at reservation page 5. After each step it
  * prints the reservation's lines of /proc/self/maps (addresses relative to
  * the reservation) and counts them: the one VMA is split into three, then
- * five. It reads byte 0 of every page of the reservation (the PROT_NONE gaps
- * raise SIGSEGV with SEGV_ACCERR, caught), writes through the shared piece
+ * five. It reads byte 0 of the reservation's first 8 pages (the PROT_NONE
+ * gaps raise SIGSEGV with SEGV_ACCERR, caught), writes through the shared piece
  * into the file, and finally removes every piece with a single munmap().
  *
  * Usage: reserve_layer [-h] [PAGES]   PAGES >= 8, the size of the reservation
