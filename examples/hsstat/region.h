@@ -7,7 +7,8 @@
  * eight bytes at a time (no torn counter); parse the copy with chapter 14's
  * pd_parse(), which checks every offset and length; look counters up by
  * name. A live region that fails to parse is copied again: HotSpot counts an
- * entry before it writes it (chapter 14, "Reading a real JVM").
+ * entry before it writes it (chapter 14, "The format" and "The monitor:
+ * perfstat").
  */
 #ifndef HSSTAT_REGION_H
 #define HSSTAT_REGION_H
