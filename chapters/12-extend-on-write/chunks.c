@@ -5,7 +5,7 @@
  * through an extend-on-write mapping (eow.h), once for each chunk size: 1,
  * 4, 16 and 64 pages. The handler opens a whole chunk per fault, so the
  * number of faults falls as the chunk grows, but the file is left a whole
- * number of chunks long, up to a chunk minus a page of zeros past the data.
+ * number of chunks long, up to a chunk less one byte of zeros past the data.
  * Closing trims it back to BYTES, the high-water mark the program knows,
  * and a pread() check confirms the file holds exactly the bytes written.
  *
