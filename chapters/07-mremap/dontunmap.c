@@ -50,9 +50,12 @@ static void try_type(const char *name, int flags, int fd)
     memset(old, 'A', len);
 
     /* [dontunmap] */
-    /* glibc reads a fifth argument whenever MREMAP_DONTUNMAP is set: pass
-     * NULL (no hint). Left out, the kernel gets whatever the register that
-     * carries it happens to hold. */
+    /* glibc since 2.41 and on its 2.35 to 2.40 branches since August 2024
+     * (Debian 12 from 2.36-9+deb12u9) reads a fifth argument whenever
+     * MREMAP_DONTUNMAP is set, and before 2.35 the register went to the
+     * kernel as it was: pass NULL (no hint). Left out, the kernel gets
+     * whatever that register happens to hold; only 2.35 to 2.40 as first
+     * released pass NULL for you. */
     char *new = mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
     /* [dontunmap] */
     if (new == MAP_FAILED) {
