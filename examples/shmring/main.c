@@ -12,8 +12,10 @@
  * back, SIZE bytes of data, a power of two, default 1M), accepts one
  * connection on the UNIX socket SOCKET, removes SOCKET and hands the memfd
  * and two eventfds to the sender with SCM_RIGHTS. From then on the bytes
- * go through the shared memory only; the socket stays open so that each
- * side notices at once when the other dies (its end of the socket closes).
+ * go through the shared memory only; the socket stays open so that a side
+ * waiting in poll(2) notices at once when the other dies (its end of the
+ * socket closes); a sender with room left in the ring notices when the
+ * ring fills or at the end of its input.
  *
  * Messages: without -n, send makes a message of each read(2) of stdin (up
  * to 64 KiB, or a quarter of the ring) and recv writes the payloads out
