@@ -80,8 +80,11 @@ static void ring_destroy(struct ring *r)
     close(r->fd);
 }
 
-/* Byte i of the stream: 251 is prime, so the pattern never lines up with
- * the ring's size and a byte read from the wrong place shows. */
+/* Byte i of the stream. A byte read from the wrong place shows unless it
+ * is off by a multiple of 251 bytes. 251 is prime and the page size a power
+ * of two, so a whole lap (a byte left from the ring's previous round) is
+ * such a multiple only for a ring of a multiple of 251 pages: there the
+ * check cannot see a stale byte. */
 static char pattern(size_t i)
 {
     return (char)(i % 251);
