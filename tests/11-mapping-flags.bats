@@ -363,6 +363,7 @@ vrow() { printf '%-24s %-11s %-11s %-11s %s' "$@"; }
   i=$(index_of "write at area page $gap (one page lower, inside the gap): SIGSEGV (SEGV_MAPERR)")
   [[ $i -ge 0 ]] || fail "no SIGSEGV inside the gap"
   assert_equal "${lines[$((i + 2))]}" "$(vma area $((gap + 1)) $total rw-p 0)"
+  assert_equal "${lines[$((i + 3))]}" "yes: the VMA stopped at page $((gap + 1)), and pages 1-$gap stay free"
 }
 
 @test "demo growsdown: a PROT_NONE neighbour keeps no gap: the mapping grows right down to it" {

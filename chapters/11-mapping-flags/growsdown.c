@@ -9,7 +9,8 @@
  * prints the maps lines after each write: the VMA's start moves down to the
  * page touched. Next it makes page 0 readable, a neighbour the guard gap
  * applies to, and writes at the lowest page the gap allows (ok) and one page
- * lower (SIGSEGV, SEGV_MAPERR, and the VMA does not move). Last it makes
+ * lower (SIGSEGV, SEGV_MAPERR, and the VMA does not move), and says whether
+ * the gap was kept: the VMA stopped right above it. Last it makes
  * page 0 PROT_NONE again and writes right above it: that works, the VMA
  * grows down to page 1, since the gap is kept only above a neighbour that
  * can be accessed. The demo also checks mmap(2)'s old claim that the
@@ -110,11 +111,21 @@ int main(int argc, char *argv[])
 
     if (mprotect(area, ps, PROT_READ) == -1)
         wb_die("mprotect page 0");
-    printf("page 0 made PROT_READ: an accessible neighbour, so the gap of "
-           "%zu pages above it is kept free\n",
+    printf("page 0 made PROT_READ: an accessible neighbour; is a gap of %zu "
+           "pages kept above it?\n",
            gap);
-    touch("the lowest the gap allows", 1 + gap);
-    touch("one page lower, inside the gap", gap);
+    int edge = touch("the lowest the gap allows", 1 + gap);
+    int inside = touch("one page lower, inside the gap", gap);
+    if (wb_vma_of(g, &v) == -1)
+        wb_fatal("no VMA at the mapping");
+    size_t start = (v.start - (unsigned long)area) / ps;
+    if (edge == 0 && inside != 0 && start == 1 + gap &&
+        wb_count_vmas(area + ps, gap * ps) == 0)
+        printf("yes: the VMA stopped at page %zu, and pages 1-%zu stay free\n",
+               start, gap);
+    else
+        printf("no: the VMA starts at page %zu, not at page %zu\n", start,
+               gap + 1);
 
     /* Does an inaccessible neighbour count? The kernel keeps the gap only
      * above mappings that can be accessed: try it. */
