@@ -10,8 +10,11 @@
  * in the page cache. With no advice the kernel reads a window around the
  * fault (the device's read_ahead_kb, printed); MADV_RANDOM reads exactly the
  * page touched; MADV_SEQUENTIAL reads ahead from it. MADV_WILLNEED, with no
- * touch at all, starts reading the range at once. On tmpfs there is nothing
- * to read (a tmpfs file's pages are always in memory): the demo says so.
+ * touch at all, starts reading the range at once, but only up to one window
+ * from its start (the larger of read_ahead_kb and the device's
+ * max_sectors_kb); the rest of a larger file is not read. On tmpfs there is
+ * nothing to read (a tmpfs file's pages are always in memory): the demo
+ * says so.
  *
  * Usage: readahead [-h] [NPAGES]
  * Tour:
