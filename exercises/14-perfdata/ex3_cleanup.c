@@ -3,10 +3,16 @@
  *
  * TASK
  *   ex3_cleanup DIR
- * does what a JVM does to its hsperfdata_USER directory before it creates
- * its own file: files left behind by processes that died without removing
- * them (kill -9, a crash, a power cut) are removed; files of live
- * processes are kept.
+ * cleans a hsperfdata_USER directory by the rules of perfvm's pd_cleanup()
+ * (chapter 14, "Stale files"), less its rule for a file with its own pid:
+ * files left behind by processes that died without removing them (kill -9,
+ * a crash, a power cut) are removed; files of live processes are kept.
+ * These rules are more cautious than those of HotSpot's
+ * cleanup_sharedmem_files(), which a JVM runs before it creates its own
+ * file: HotSpot also unlinks every entry whose name is not a pid, whatever
+ * its type (symbolic links, FIFOs and sockets go; a directory stays only
+ * because unlink() fails on it), and the file of a pid that kill() answers
+ * with EPERM. This exercise keeps both.
  *
  * Output, on stdout: one line for each entry of DIR (not "." or ".."), in
  * strcmp order of the names, then a last line
