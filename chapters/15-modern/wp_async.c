@@ -173,11 +173,15 @@ int main(int argc, char *argv[])
                              .features = UFFD_FEATURE_WP_ASYNC |
                                          UFFD_FEATURE_WP_UNPOPULATED};
     if (ioctl(uffd, UFFDIO_API, &api) != 0) {
-        printf("UFFDIO_API with UFFD_FEATURE_WP_ASYNC: %s: the asynchronous "
-               "mode came in Linux 6.7 "
-               "(before it, each write fault is a message a handler must "
-               "answer: wp_snapshot)\n",
-               wb_errname(errno));
+        int err = errno;
+        printf("UFFDIO_API with UFFD_FEATURE_WP_ASYNC: %s: %s\n",
+               wb_errname(err),
+               err == EINVAL
+                   ? "the asynchronous mode came in Linux 6.7 (before it, "
+                     "each write fault is a message a handler must answer: "
+                     "wp_snapshot)"
+                   : "unexpected (a kernel without the asynchronous mode "
+                     "answers EINVAL)");
         return 0;
     }
     struct uffdio_register reg = {

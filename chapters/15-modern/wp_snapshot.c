@@ -236,9 +236,13 @@ int main(int argc, char *argv[])
         .mode = UFFDIO_REGISTER_MODE_WP,
     };
     if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
-        printf("  UFFDIO_REGISTER_MODE_WP: %s: anonymous memory needs Linux "
-               "5.7 and CONFIG_HAVE_ARCH_USERFAULTFD_WP\n",
-               wb_errname(errno));
+        int err = errno;
+        printf("  UFFDIO_REGISTER_MODE_WP: %s: %s\n", wb_errname(err),
+               err == EINVAL
+                   ? "anonymous memory needs Linux 5.7 and "
+                     "CONFIG_HAVE_ARCH_USERFAULTFD_WP"
+                   : "unexpected (a kernel without write-protection of "
+                     "anonymous memory answers EINVAL)");
         atomic_store(&stop_writer, true);
         pthread_join(w, NULL);
         return 0;
