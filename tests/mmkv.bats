@@ -114,6 +114,23 @@ line"
   mk get db r3000
   assert_output 3000
   echo "# $rounds checks during the load passed; $n of $rounds gets already saw their key" >&3
+  # No lock at all, not even a shared one: while another process holds
+  # flock's exclusive lock on the file (as a writer does), get and check
+  # still answer; a reader that took LOCK_SH would wait for it.
+  flock -x db -c 'touch held; n=0
+    while [ ! -e release ] && [ $n -lt 1500 ]; do sleep 0.02; n=$((n + 1)); done' 3>&- &
+  local holder=$!
+  for ((k = 0; k < 500; k++)); do
+    [[ -e held ]] && break
+    sleep 0.01
+  done
+  [[ -e held ]] || fail "flock(1) did not take the lock"
+  mk get db r3000
+  assert_output 3000
+  mk check db
+  assert_success
+  touch release
+  wait "$holder"
 }
 
 @test "demo mmkv: the session in examples/mmkv/README.md is a real run" {
