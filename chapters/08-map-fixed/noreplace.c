@@ -9,7 +9,9 @@
  * flag ignores it and treats the address as a hint: then mmap() succeeds at
  * some other address, and the only way to notice is to compare the address
  * returned with the one asked for, as mmap(2) tells portable programs to do.
- * The demo does that check (in map_noreplace()) and says which case it saw.
+ * The demo does that check (in map_noreplace()) and says which case it saw;
+ * after an EEXIST it looks at the area again (its VMAs and page 1's bytes)
+ * before it says that nothing was replaced.
  * Valgrind 3.19 is such a case: it does not know the flag either. Last, the
  * same request with no flag at all shows what "a hint" means.
  *
@@ -49,29 +51,64 @@ static void *map_noreplace(void *addr, size_t len, int prot, int flags,
 }
 /* [wrapper] */
 
+/* What the area looks like: its VMA count, the VMAs of pages 0 and 1, and
+ * whether page 1 holds "KEEP". */
+struct look {
+    int vmas;
+    struct wb_vma page0, page1;
+    bool keep;
+};
+
+static void look_at_area(struct look *l)
+{
+    memset(l, 0, sizeof *l);
+    l->vmas = wb_count_vmas(area, 4 * ps);
+    wb_vma_of(area, &l->page0);
+    wb_vma_of(area + ps, &l->page1);
+    l->keep = memcmp(area + ps, "KEEP", 4) == 0;
+}
+
+static bool same_vma(const struct wb_vma *a, const struct wb_vma *b)
+{
+    return a->start == b->start && a->end == b->end &&
+           strcmp(a->perms, b->perms) == 0;
+}
+
 static void try_at(const char *what, size_t page, size_t npages)
 {
     bool hint;
     char *want = area + page * ps;
     printf("%s: MAP_FIXED_NOREPLACE at area + %zu page(s), %zu page(s)\n", what,
            page, npages);
+    struct look before, after;
+    look_at_area(&before);
     char *p = map_noreplace(want, npages * ps, PROT_READ,
                             MAP_PRIVATE | MAP_ANONYMOUS, &hint);
+    int err = errno;
     if (p != MAP_FAILED) {
         printf("  ok, at the address asked for\n");
         return;
     }
-    if (errno != EEXIST)
+    if (err != EEXIST) {
+        errno = err;
         wb_die("mmap MAP_FIXED_NOREPLACE");
-    if (hint)
+    }
+    if (hint) {
         printf("  mapped at another address: the flag was taken as a hint "
                "(%s); unmapped it, treated as EEXIST\n",
                wb_on_valgrind()
                    ? "Valgrind does not know MAP_FIXED_NOREPLACE"
                    : "this kernel does not know MAP_FIXED_NOREPLACE");
-    else
-        printf("  %s: the range is in use, nothing was replaced\n",
-               wb_errname(errno));
+        return;
+    }
+    /* Replaced nothing: the area's mappings and page 1's bytes as before. */
+    look_at_area(&after);
+    bool kept = after.vmas == before.vmas &&
+                same_vma(&after.page0, &before.page0) &&
+                same_vma(&after.page1, &before.page1) && after.keep;
+    printf("  %s: the range is in use, %s\n", wb_errname(err),
+           kept ? "nothing was replaced"
+                : "but the area's mappings or page 1's \"KEEP\" changed");
 }
 
 int main(int argc, char *argv[])
