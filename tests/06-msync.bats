@@ -103,6 +103,22 @@ dirty_after() {
   assert_output ''
 }
 
+@test "demo kill_before_sync: a store that fails is not counted (SIGBUS on a full tmpfs)" {
+  can_unshare_mounts || skip "cannot make a mount namespace here (unshare -m and -rm both refused)"
+  mkdir small
+  # A tmpfs of 2 pages, in a mount namespace of its own: the store to page 2
+  # needs a third page and gets SIGBUS (chapter 05), before the child sends
+  # its byte for that line. The parent must not touch page 2's hole either.
+  run ns_run "${UNSHARE[@]}" bash -c \
+    'mount -t tmpfs -o size="$2" tmpfs small || exit 99
+     wb_exec "$1" small/data' bash "$(demo_path kill_before_sync)" $((2 * PAGE))
+  assert_success
+  assert_line 'child: stored 2 lines, then was killed by SIGBUS'
+  assert_line 'read(2) at page 2: ""'
+  assert_line '2 of 2 lines survived the SIGBUS'
+  assert_line 'dirty pages in the page cache now: 2 (tmpfs: memory is all there is)'
+}
+
 @test "demo dirty_pages: reads dirty nothing, K writes dirty K pages, MS_ASYNC changes nothing" {
   local try
   for ((try = 1; try <= TRIES; try++)); do
