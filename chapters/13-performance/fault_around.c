@@ -1,10 +1,15 @@
 /*
- * fault_around.c: a read fault on a cached file maps up to 16 pages; anonymous memory gets 1.
+ * fault_around.c: a read fault on a cached file maps a 16-page window (or more); anonymous memory gets 1.
  *
  * When a read fault hits a file page that is already in the page cache, the
  * kernel does not map just that page: it also maps the neighbours that are
- * in the cache, up to fault_around_bytes (64 KiB, 16 pages) in a window
- * aligned to that size in the address space. The demo measures it. It makes
+ * in the cache, in a window of fault_around_bytes (64 KiB, 16 pages)
+ * aligned to that size in the address space. Up to Linux 6.17 a fault maps
+ * nothing outside the window, except a 2 MiB folio at a 2 MiB-aligned
+ * address, mapped whole by one PMD entry. Since 6.18 (commit 357b92761d94)
+ * a large folio the window reaches is mapped whole when it lies inside the
+ * mapping and inside one page table; the window then decides the count only
+ * where the page cache holds single pages. The demo measures it. It makes
  * a memfd (tmpfs) of PAGES pages (default 1024), written one page at a time
  * with write(2) so that the page cache holds single pages, maps it at an
  * address that is a multiple of 64 KiB, touches one byte per page in several
@@ -15,7 +20,8 @@
  * memory (no page cache, no fault-around); then two files in $TMPDIR, one
  * written page by page and one written with a single write(2), after which a
  * file system with large folios (ext4 since 6.16) holds it in big folios that
- * a fault maps whole.
+ * a fault can map whole (chapter 13's README says when: it depends on the
+ * kernel version and, on 6.18, on whether the folio ends the file).
  *
  * fault_around_bytes can be read (and changed, by root) in debugfs; when
  * the file cannot be read the demo prints why (the errno: ENOENT when
