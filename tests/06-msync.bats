@@ -119,6 +119,21 @@ dirty_after() {
   assert_line 'dirty pages in the page cache now: 2 (tmpfs: memory is all there is)'
 }
 
+@test "demo kill_before_sync: on ramfs it names ramfs, not tmpfs" {
+  can_unshare_mounts || skip "cannot make a mount namespace here (unshare -m and -rm both refused)"
+  mkdir rfs
+  run ns_run "${UNSHARE[@]}" bash -c \
+    'mount -t ramfs ramfs rfs || exit 99
+     wb_exec "$1" rfs/data' bash "$(demo_path kill_before_sync)"
+  assert_success
+  assert_line 'file: 3 pages of zeros, on ramfs (memory only)'
+  assert_line '3 of 3 lines survived the SIGKILL'
+  assert_line 'dirty pages in the page cache now: 3 (ramfs: memory is all there is)'
+  assert_line 'dirty pages after fsync(2): 3'
+  assert_line --partial 'ramfs has no disk behind it'
+  refute_output --partial tmpfs
+}
+
 @test "demo dirty_pages: reads dirty nothing, K writes dirty K pages, MS_ASYNC changes nothing" {
   local try
   for ((try = 1; try <= TRIES; try++)); do

@@ -10,8 +10,8 @@
  * to the kernel, not to the process that died. Then it shows what msync
  * would have been for: the pages are still dirty (counted in
  * /proc/self/smaps through a read-only mapping), i.e. not yet on the disk,
- * until fsync(2) writes them. On tmpfs there is no disk and they stay dirty;
- * the demo says so.
+ * until fsync(2) writes them. On tmpfs or ramfs there is no disk and they
+ * stay dirty; the demo says so, naming the filesystem statfs(2) reported.
  *
  * Usage: kill_before_sync [-h] [FILE]   default: a temporary file, removed
  * Tour:
@@ -101,9 +101,16 @@ int main(int argc, char *argv[])
     struct statfs sfs;
     if (fstatfs(fd, &sfs) == -1)
         wb_die("fstatfs");
-    bool in_ram = sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC;
-    printf("file: %d pages of zeros, on %s\n", NPAGES,
-           in_ram ? "tmpfs (memory only)" : "a disk filesystem");
+    /* The filesystem with no disk behind it, by name, or NULL. */
+    const char *ram_fs = sfs.f_type == TMPFS_MAGIC   ? "tmpfs"
+                         : sfs.f_type == RAMFS_MAGIC ? "ramfs"
+                                                     : NULL;
+    bool in_ram = ram_fs != NULL;
+    if (in_ram)
+        printf("file: %d pages of zeros, on %s (memory only)\n", NPAGES,
+               ram_fs);
+    else
+        printf("file: %d pages of zeros, on a disk filesystem\n", NPAGES);
 
     int report[2];
     if (pipe2(report, O_CLOEXEC) == -1)
@@ -162,17 +169,21 @@ int main(int argc, char *argv[])
         sink += view[(size_t)k * ps];
     (void)sink;
     long dirty = dirty_pages(view);
-    printf("dirty pages in the page cache now: %ld (%s)\n", dirty,
-           in_ram       ? "tmpfs: memory is all there is"
-           : dirty == 0 ? "already written back"
-                        : "not yet on the disk");
+    if (in_ram)
+        printf("dirty pages in the page cache now: %ld (%s: memory is all "
+               "there is)\n",
+               dirty, ram_fs);
+    else
+        printf("dirty pages in the page cache now: %ld (%s)\n", dirty,
+               dirty == 0 ? "already written back" : "not yet on the disk");
     if (fsync(fd) == -1)
         wb_die("fsync");
     long after = dirty_pages(view);
     printf("dirty pages after fsync(2): %ld\n", after);
     if (in_ram && after > 0)
-        printf("(tmpfs has no disk behind it: fsync had nothing to write, "
-               "and the pages stayed dirty)\n");
+        printf("(%s has no disk behind it: fsync had nothing to write, "
+               "and the pages stayed dirty)\n",
+               ram_fs);
     if (munmap(view, NPAGES * ps) == -1)
         wb_die("munmap");
     close(fd);
