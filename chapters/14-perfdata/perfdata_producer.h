@@ -8,7 +8,8 @@
  * into every page, then mapped MAP_SHARED. When any step fails it warns and
  * falls back to ordinary memory, as the JVM does: the program runs on, but
  * no monitor can see it. pd_add_long()/pd_add_string() append counters;
- * pd_destroy() saves the region if asked and removes the file.
+ * pd_save() writes the region to a file (perfvm's -s); pd_destroy()
+ * removes the file, unmaps the region and frees what overflowed.
  */
 #ifndef PERFDATA_PRODUCER_H
 #define PERFDATA_PRODUCER_H
