@@ -298,10 +298,10 @@ VALGRIND_ONE_CHECK="under Valgrind the first test counts these files, with its o
 }
 
 @test "demo mmwc: -j splits a mapping between threads (at least 1 MiB each), and the counts stay exact" {
-  # 3.25 MB of lines, so that -j 3 and more split it in thirds (each thread
-  # takes at least 1 MiB) and -j 2 in halves; a match on the line that
-  # crosses each split point, which a range not moved to a line's start
-  # would cut in two.
+  # 3.5 MB (3.35 MiB) of lines, so that -j 3 and more split it in thirds
+  # (each thread takes at least 1 MiB) and -j 2 in halves; a match on the
+  # line that crosses each split point, which a range not moved to a
+  # line's start would cut in two.
   awk 'BEGIN { for (i = 0; i < 130000; i++) printf "line %07d: nothing here\n", i }' >big
   local size third
   size=$(stat -c %s big)
@@ -319,7 +319,7 @@ VALGRIND_ONE_CHECK="under Valgrind the first test counts these files, with its o
   done
   mw --separate-stderr -m -j 2 -v big
   [[ $stderr == *", 2 threads" ]] || fail "stderr: $stderr"
-  # -j 16, but each thread takes at least 1 MiB: 3 threads for 3.25 MB.
+  # -j 16, but each thread takes at least 1 MiB: 3 threads for 3.5 MB.
   mw --separate-stderr -m -j 16 -v big
   [[ $stderr == *", $((size >> 20)) threads" && $((size >> 20)) -eq 3 ]] || fail "stderr: $stderr (size $size)"
   # A small file is never split.
