@@ -7,7 +7,9 @@
  * shared mapping there is no system call to fail, so the store that needs
  * the block gets SIGBUS. That is JDK-7007769: JVMs on hosts with a full /tmp
  * crashed with SIGBUS the moment they touched a new page of their counters
- * (Linux HotSpot until December 2010; HotSpot's AIX file never got the fix).
+ * (Linux HotSpot until December 2010; HotSpot's AIX file never got the fix,
+ * and AIX JVMs have had it only since JDK 17, which builds them from the
+ * shared perfMemory_posix.cpp instead: JDK-8134540).
  * The fix writes one byte into every page with pwrite() right after
  * ftruncate(), so that the blocks exist before the mapping does and a full
  * filesystem is a clear error when the file is made. That holds where a
