@@ -3,10 +3,11 @@
  *
  * Creates a 32 KiB PerfData region the way a JVM does at start-up: in the
  * file BASE/hsperfdata_USER/PID, after cleaning stale files out of that
- * directory (more cautiously than HotSpot: README, "Stale files"), with
- * every hardening step that HotSpot's AIX file of 2013 lacks (see
- * perfdata_producer.h), and mapped MAP_SHARED so that monitors (perfstat,
- * and even jstat or jcmd) can map it too. It publishes constants (a version
+ * directory (by rules that keep some files HotSpot would remove and remove
+ * a few it would keep: README, "Stale files"), with every hardening step
+ * that HotSpot's AIX file of 2013 lacks (see perfdata_producer.h), and
+ * mapped MAP_SHARED so that monitors (perfstat, and even jstat or jcmd) can
+ * map it too. It publishes constants (a version
  * string, a start time, the tick frequency), monotonic counters (updates
  * done, ticks worked) and variable ones (a queue length, a state string),
  * marks the region accessible, and then updates the counters every 10 ms

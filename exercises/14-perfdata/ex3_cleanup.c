@@ -6,13 +6,17 @@
  * cleans a hsperfdata_USER directory by the rules of perfvm's pd_cleanup()
  * (chapter 14, "Stale files"), less its rule for a file with its own pid:
  * files left behind by processes that died without removing them (kill -9,
- * a crash, a power cut) are removed; files of live processes are kept.
- * These rules are more cautious than those of HotSpot's
- * cleanup_sharedmem_files(), which a JVM runs before it creates its own
- * file: HotSpot also unlinks every entry whose name is not a pid, whatever
- * its type (symbolic links, FIFOs and sockets go; a directory stays only
- * because unlink() fails on it), and the file of a pid that kill() answers
- * with EPERM. This exercise keeps both.
+ * the OOM killer, a power cut: a JVM that crashes with an hs_err report
+ * removes its own) are removed; files of live processes are kept.
+ * These rules differ from those of HotSpot's cleanup_sharedmem_files(),
+ * which a JVM runs before it creates its own file. HotSpot also unlinks
+ * every entry whose name is not a pid, whatever its type (symbolic links,
+ * FIFOs and sockets go; a directory stays only because unlink() fails on
+ * it), and the file of a pid that kill() answers with EPERM: this exercise
+ * keeps both. But HotSpot's idea of a pid is looser: any name that starts
+ * with a digit and that strtol() reads to its end, cast to pid_t, so it
+ * keeps "007" while pid 7 lives and, with a 64-bit long, "4294967297"
+ * while pid 1 does; this exercise removes both (below, "not a process id").
  *
  * Output, on stdout: one line for each entry of DIR (not "." or ".."), in
  * strcmp order of the names, then a last line
