@@ -9,7 +9,8 @@
  * mprotect(PROT_READ), mprotect back to PROT_READ|PROT_WRITE, munmap, and a
  * MAP_FIXED mapping that fills the hole again. After each step it prints
  * the maps lines and counts the VMAs with wb_count_vmas(). Last it prints
- * the limit on the number of VMAs a process may have.
+ * vm.max_map_count, the sysctl that limits the number of VMAs a process
+ * may have (the kernel's cut-off is within one of it; chapter 09 finds it).
  *
  * Usage: vma_split [-h] [PAGE]    PAGE 0..4, the page to change
  * Tour:
@@ -90,8 +91,7 @@ int main(int argc, char *argv[])
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
     long max;
     if (f != NULL && fscanf(f, "%ld", &max) == 1)
-        printf("\nthis process may have at most %ld VMAs "
-               "(/proc/sys/vm/max_map_count)\n",
+        printf("\nvm.max_map_count is %ld (/proc/sys/vm/max_map_count)\n",
                max);
     if (f != NULL)
         fclose(f);
