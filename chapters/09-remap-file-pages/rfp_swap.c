@@ -152,9 +152,10 @@ int main(int argc, char *argv[])
         mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (region == MAP_FAILED)
         wb_die("mmap");
+    int before = wb_count_vmas(region, NPAGES * ps);
     printf("mmap(NULL, %d*ps, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0): "
-           "%d VMA\n",
-           NPAGES, wb_count_vmas(region, NPAGES * ps));
+           "%d VMA%s\n",
+           NPAGES, before, before == 1 ? "" : "s");
     wb_print_vmas("before", region, NPAGES * ps);
     show_pages(region);
 
@@ -169,8 +170,8 @@ int main(int argc, char *argv[])
 
     wb_print_vmas("after ", region, NPAGES * ps);
     show_pages(region);
-    printf("%d VMAs now cover the %d pages (1 before)\n",
-           wb_count_vmas(region, NPAGES * ps), NPAGES);
+    printf("%d VMAs now cover the %d pages (%d before)\n",
+           wb_count_vmas(region, NPAGES * ps), NPAGES, before);
 
     /* Still the file: a store to region page 0 lands in file page 2. */
     char old = region[0], seen;

@@ -305,11 +305,12 @@ int main(int argc, char *argv[])
     printf("the same reversal with mmap(MAP_FIXED) over a fresh linear "
            "mapping:\n");
     reverse(p, n, true);
+    int vmas = wb_count_vmas(p, n * ps);
     double t0 = now();
     if (munmap(p, n * ps) == -1)
         wb_die("munmap");
     char a[32];
-    printf("munmap of the %zu-VMA region took %s\n", n,
+    printf("munmap of the %d-VMA region took %s\n", vmas,
            dur(now() - t0, a, sizeof a));
 
     long used = process_vmas(), max = max_map_count();
