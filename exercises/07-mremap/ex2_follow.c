@@ -10,7 +10,8 @@
  *   - poll the file's size with fstat(2) (every 10 ms is fine);
  *   - when the file has grown past what is mapped, grow the mapping: with
  *     mremap(2) and MREMAP_MAYMOVE (or munmap and a fresh mmap), to the size
- *     rounded up to whole pages; then write the new bytes;
+ *     rounded up to whole pages (mapping only up to MAXBYTES, rounded up, is
+ *     fine when the file is longer); then write the new bytes;
  *   - stop with exit status 0 as soon as MAXBYTES bytes have been written
  *     (never write more, even if the file is longer);
  *   - if the file has not grown for IDLE seconds (default 5), stop with an
