@@ -61,7 +61,9 @@
  * Usage errors, one line on stderr and exit 2: an unknown command or the
  * wrong number of operands; a NAME that does not start with '/', contains
  * another '/', or is longer than 255 bytes; a MESSAGE of 0 bytes or more
- * than 59 (59 is fine).
+ * than 59 (59 is fine). Check all of them, every MESSAGE included, before
+ * NAME is opened or created: a post that ends in a usage error creates no
+ * board and posts nothing.
  *
  * READ   shm_open(3), shm_overview(7), ftruncate(2), mmap(2), shm_unlink(3),
  *        C11's <stdatomic.h> (7.17: atomic_compare_exchange_weak,
