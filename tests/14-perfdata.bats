@@ -452,9 +452,15 @@ EOF
   assert_success
   assert_line --regexp '^monitor: perfstat -i 20 -n 5 [0-9]+ perfvm.work.queue perfvm.work.state$'
   assert_line "perfvm.work.queue perfvm.work.state"
-  local rows
-  rows=$(grep -cE '^ +[0-9] +"running"$' <<<"$output")
-  assert_equal "$rows" 5
+  local queue
+  queue=$(sed -nE 's/^ +([0-9]) +"running"$/\1/p' <<<"$output")
+  assert_equal "$(wc -l <<<"$queue")" 5
+  # perfvm stores 7n mod 10 at its nth update, one every 10 ms or more; the
+  # five samples, 20 ms or more apart, can all be equal only if it made no
+  # update at all between the first and the last (or a multiple of 10
+  # updates between every two), starved of CPU for the monitor's whole run
+  [[ $(sort -u <<<"$queue" | wc -l) -gt 1 ]] ||
+    fail "perfstat saw the queue stand still: $(echo $queue)"
   assert_line --regexp '^ran for [0-9]+ ms, past -t 30 until the monitor was done: [0-9]+ updates$'
   refute_line "monitor: perfstat failed"
 }
