@@ -91,8 +91,7 @@ int main(int argc, char *argv[])
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
     long max;
     if (f != NULL && fscanf(f, "%ld", &max) == 1)
-        printf("\nvm.max_map_count is %ld (/proc/sys/vm/max_map_count)\n",
-               max);
+        printf("\nvm.max_map_count is %ld (/proc/sys/vm/max_map_count)\n", max);
     if (f != NULL)
         fclose(f);
 
