@@ -16,7 +16,9 @@
  * keeps both. But HotSpot's idea of a pid is looser: any name that starts
  * with a digit and that strtol() reads to its end, cast to pid_t, so it
  * keeps "007" while pid 7 lives and, with a 64-bit long, "4294967297"
- * while pid 1 does; this exercise removes both (below, "not a process id").
+ * while pid 1 does, as long as kill() may signal that pid (a JVM run by
+ * root, or a process of its own user: EPERM, as above, removes the file);
+ * this exercise removes both (below, "not a process id").
  *
  * Output, on stdout: one line for each entry of DIR (not "." or ".."), in
  * strcmp order of the names, then a last line
