@@ -14,7 +14,7 @@
  * the vector's length and capacity as numbers, not as pointers into the
  * mapping: a move makes such pointers stale.
  *
- * Output, exactly four lines on stdout:
+ * Output, exactly four lines on stdout, and nothing on stderr:
  *   items: N
  *   capacity: C bytes
  *   remaps: R

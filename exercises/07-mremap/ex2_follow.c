@@ -22,6 +22,7 @@
  * Output on stdout: the file's bytes from offset 0, byte for byte, and
  * nothing else: MAXBYTES of them on success (MAXBYTES 0 prints nothing and
  * succeeds), all the file had when it stopped growing on the idle error.
+ * On success, nothing on stderr.
  *
  * Errors: one line on stderr, exit 1:
  *   ex2_follow: no growth for IDLE s (printed D of MAXBYTES bytes)
