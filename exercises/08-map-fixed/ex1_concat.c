@@ -23,7 +23,7 @@
  *   PAGES pages, VMAS VMAs
  * with the reservation's size in pages and the number of VMAs in it
  * (wb_count_vmas). If every file is empty, print nothing (with -m:
- * "0 pages, 0 VMAs").
+ * "0 pages, 0 VMAs"). On success, with or without -m, nothing on stderr.
  * Errors: no FILE, or an unknown option, is a usage error (exit 2). A file
  * that cannot be opened, or is not a regular file, is one line on stderr and
  * exit 1, before anything is printed:

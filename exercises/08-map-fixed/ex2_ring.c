@@ -31,6 +31,7 @@
  *   moved TOTAL bytes through a SIZE-byte ring, W wraps
  * With -m, after that line, the ring's lines of /proc/self/maps, printed
  * with wb_print_vmas("ring", base, 2 * SIZE) before destroying it.
+ * On success, nothing on stderr.
  *
  * Errors: usage errors, one line on stderr, exit 2 (wb_usage() adds the
  * " (usage: ...)" tail; PAGE is the page size in bytes), checked in this
