@@ -339,8 +339,9 @@ static void probe_limits(void)
 
     knob("/proc/sys/vm/max_map_count", v, sizeof v);
     add("MAX_MAP_COUNT", "max_map_count", v,
-        "the most VMAs a process may have: ch08 vma_split and ch09 "
-        "rfp_vma_cost meet it as ENOMEM");
+        "about the most VMAs a process may have (past it a mapping call "
+        "fails with ENOMEM): ch09 rfp_vma_cost meets it, ch08 vma_split "
+        "prints it");
     struct rlimit rl;
     if (getrlimit(RLIMIT_MEMLOCK, &rl) == -1)
         snprintf(v, sizeof v, "unknown");
