@@ -128,6 +128,21 @@ make_hostile() { # NAME FILE
   esac
 }
 
+# ran_for T: perfvm's last line in $output, "ran for MS ms (-t T): N updates",
+# MS the time it measured, which must be at least T, and at least 10N ms (an
+# update every 10 ms or more: the -t value alone can be less); sets RAN_N.
+ran_for() {
+  local t=$1 re='^ran for ([0-9]+) ms \(-t ([0-9]+)\): ([0-9]+) updates$' line
+  RAN_N=
+  line=$(grep -E "$re" <<<"$output") ||
+    { fail "no 'ran for MS ms (-t $t): N updates' line in: $output"; return; }
+  [[ $line =~ $re && ${BASH_REMATCH[2]} == "$t" ]] || { fail "not perfvm -t $t: '$line'"; return; }
+  [[ ${BASH_REMATCH[1]} -ge $t ]] || { fail "perfvm -t $t says it ran for less: '$line'"; return; }
+  [[ ${BASH_REMATCH[1]} -ge $((10 * BASH_REMATCH[3])) ]] ||
+    { fail "${BASH_REMATCH[3]} updates, one every 10 ms or more, in less than 10 ms each: '$line'"; return; }
+  RAN_N=${BASH_REMATCH[3]}
+}
+
 # A process that is alive for the test's length, and one surely dead.
 live_pid() { sleep 600 & BG+=($!); LIVE=$!; }
 dead_pid() { DEAD=$(($(cat /proc/sys/kernel/pid_max) + 1)); }
@@ -278,7 +293,7 @@ jcmd_counters() {
     fi
     seen+="$name $type $units $var"$'\n'
     case $name in
-      perfvm.work.steps) grep -qx "ran for 50 ms: $(s64 $f $((off + doff))) updates" <<<"$output" || fail "steps $(s64 $f $((off + doff)))" ;;
+      perfvm.work.steps) ran_for 50; assert_equal "$(s64 $f $((off + doff)))" "$RAN_N" ;;
       perfvm.os.hrt.frequency) assert_equal "$(s64 $f $((off + doff)))" 1000000000 ;;
       perfvm.rt.regionSize) assert_equal "$(s64 $f $((off + doff)))" 32768 ;;
       perfvm.rt.version) assert_equal "$(cstr $f $((off + doff)))" "perfvm 1.0 (the mmap workbook, chapter 14)" ;;
@@ -522,11 +537,10 @@ EOF
 
 @test "demo perfstat: -f reads a saved region; the values are the producer's last ones" {
   run_demo perfvm -t 40 -s saved
-  local n
-  n=$(sed -n 's/^ran for 40 ms: \([0-9]*\) updates$/\1/p' <<<"$output")
+  ran_for 40
   run_demo perfstat -f saved perfvm.work.steps perfvm.work.state
   assert_success
-  assert_equal "${lines[1]}" "$(printf '%17s %17s' "$n" '"stopping"')"
+  assert_equal "${lines[1]}" "$(printf '%17s %17s' "$RAN_N" '"stopping"')"
 }
 
 @test "demo perfstat: -f reads a region made by hand from the format, either byte order" {
@@ -815,15 +829,14 @@ EOF
 # see: chapter 14 "The format"
 @test "ex1_reader: a saved perfvm region, sorted by name" {
   run_demo perfvm -t 30 -s saved
-  local n
-  n=$(sed -n 's/^ran for 30 ms: \([0-9]*\) updates$/\1/p' <<<"$output")
+  ran_for 30
   run_ex ex1_reader saved
   assert_success
   assert_equal "${#lines[@]}" 8
   assert_equal "$(cut -d= -f1 <<<"$output")" "$(printf '%s\n' perfvm.os.hrt.frequency perfvm.rt.regionSize \
     perfvm.rt.startTime perfvm.rt.version perfvm.work.queue perfvm.work.state perfvm.work.steps perfvm.work.ticks)"
   assert_line 'perfvm.rt.version="perfvm 1.0 (the mmap workbook, chapter 14)"'
-  assert_line "perfvm.work.steps=$n"
+  assert_line "perfvm.work.steps=$RAN_N"
   assert_line 'perfvm.work.state="stopping"'
   assert_line "perfvm.rt.regionSize=32768"
 }

@@ -200,7 +200,7 @@ int main(int argc, char *argv[])
                "updates\n",
                elapsed, ms, n);
     else
-        printf("ran for %ld ms: %ld updates\n", ms, n);
+        printf("ran for %ld ms (-t %ld): %ld updates\n", elapsed, ms, n);
 
     if (save != NULL) {
         if (pd_save(&p, save) == -1)
