@@ -5,9 +5,12 @@
  * pd_create() makes the region the way HotSpot does after its hardening:
  * a checked per-user directory, stale files cleaned, the file created
  * relative to the directory's descriptor, locked, sized, one byte written
- * into every page, then mapped MAP_SHARED. When any step fails it warns and
- * falls back to ordinary memory, as the JVM does: the program runs on, but
- * no monitor can see it. pd_add_long()/pd_add_string() append counters;
+ * into every page, then mapped MAP_SHARED. When any step fails it falls
+ * back to ordinary memory, as the JVM does: the program runs on, but no
+ * monitor can see it. It always says why on stderr; a product JVM warns
+ * only of ENOSPC and of a file another JVM has locked, and is silent about
+ * the rest (those warnings need PrintMiscellaneous and Verbose, flags of
+ * debug builds only). pd_add_long()/pd_add_string() append counters;
  * pd_save() writes the region to a file (perfvm's -s); pd_destroy()
  * removes the file, unmaps the region and frees what overflowed.
  */
