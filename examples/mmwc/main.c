@@ -16,13 +16,15 @@
  *              is one; everything else is still read(2): a pipe, a
  *              terminal, an empty file, a /proc file (its size is 0), a
  *              file mmap refuses
- *   -j N       with -m, count each mapped file with N threads (1 to 16)
+ *   -j N       with -m, count each mapped file with up to N threads (1 to
+ *              16), one per whole MiB of it: a file under 2 MiB gets one
  *   -v         say on stderr, one line per FILE, the way it was counted:
  *              `mmwc: 'FILE': WAY, LOOPS, N thread(s)`
  *
  * Without -m every file is read(2) in pieces of MMWC_BUF bytes: on the
- * machine this was measured on, that beat the mapping at every size
- * (README.md, "When the mapping loses").
+ * machine this was measured on, that used no more CPU than the mapping
+ * for -l at every size; for -F on some files cached by a read the mapping
+ * used a little less (README.md, "When the mapping loses").
  *
  * Output: `N FILE` per FILE (just `N` for stdin without operands), and
  * `N total` after them when two or more FILEs were named. A stdin that is
