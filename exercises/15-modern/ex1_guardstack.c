@@ -54,8 +54,10 @@
  * option is a usage error: one line, exit 2.
  *
  * READ   madvise(2) (MADV_GUARD_INSTALL, MADV_GUARD_REMOVE), mprotect(2),
- *        mmap(2), proc(5) (/proc/PID/maps, vm.max_map_count); chapter 15's
- *        README and its demo guards.c; chapter 09 on what a VMA costs.
+ *        mmap(2), proc(5) (/proc/PID/maps), the kernel's
+ *        Documentation/admin-guide/sysctl/vm.rst (vm.max_map_count);
+ *        chapter 15's README and its demo guards.c; chapter 09 on what a
+ *        VMA costs.
  * HINTS  Try the marker on guard 0 first: its answer decides the way for
  *        all N. A guard page is never written: writing it is the bug the
  *        guard catches. Read the guard through a volatile pointer, or the
