@@ -1,5 +1,7 @@
 /*
- * rfp_vma_cost.c: since Linux 4.0 every rearranged page of remap_file_pages(2) is a VMA of its own.
+ * rfp_vma_cost.c: since Linux 4.0 every rearranged run of pages of
+ * remap_file_pages(2) is a VMA of its own (reversing a region page by page
+ * makes one VMA per page).
  *
  * Maps PAGES pages of a memfd MAP_SHARED (one VMA) and reverses them with
  * remap_file_pages(), one call per page: file page PAGES-1-i into region
