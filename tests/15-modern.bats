@@ -346,9 +346,9 @@ gs_byte() {
 
 @test "ex1_guardstack: a usage error is exit 2; -p past vm.max_map_count is one error line and exit 1" {
   run_ex -2 --separate-stderr ex1_guardstack 0 1
-  assert_one_error_line ex1_guardstack "N"
+  assert_one_error_line ex1_guardstack "N '0': must be between 1 and 100000 \\(usage: "
   run_ex -2 --separate-stderr ex1_guardstack -t 4 4 1
-  assert_one_error_line ex1_guardstack "K"
+  assert_one_error_line ex1_guardstack "K must be below N \\(4\\) \\(usage: "
   run_ex ex1_guardstack 1 1
   assert_success
   assert_line --index 1 "1 stacks of 1 pages, guards by $([[ $(kernel_did MADV_GUARD_INSTALL) == works ]] && echo madvise || echo mprotect)"

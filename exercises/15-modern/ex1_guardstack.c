@@ -51,7 +51,10 @@
  * guards than vm.max_map_count allows (65530 VMAs by default: about 32,700
  * PROT_NONE guards); the tests ask for more than that. N outside 1..100000,
  * PAGES outside 1..1024, K not below N, a missing operand or an unknown
- * option is a usage error: one line, exit 2.
+ * option is a usage error: one line, exit 2. The argument parsing below
+ * is given and prints them, e.g. for N 0 and for -t 4 with N 4:
+ *   ex1_guardstack: N '0': must be between 1 and 100000 (usage: ...)
+ *   ex1_guardstack: K must be below N (4) (usage: ...)
  *
  * READ   madvise(2) (MADV_GUARD_INSTALL, MADV_GUARD_REMOVE), mprotect(2),
  *        mmap(2), proc(5) (/proc/PID/maps), the kernel's
