@@ -7,10 +7,10 @@
  * relative to the directory's descriptor, locked, sized, one byte written
  * into every page, then mapped MAP_SHARED. When any step fails it falls
  * back to ordinary memory, as the JVM does: the program runs on, but no
- * monitor can see it. It always says why on stderr; a product JVM warns
- * only of ENOSPC and of a file another JVM has locked, and is silent about
- * the rest (those warnings need PrintMiscellaneous and Verbose, flags of
- * debug builds only). pd_add_long()/pd_add_string() append counters;
+ * monitor can see it. It always says why on stderr; a JDK 17 product JVM
+ * warns only of ENOSPC and of a failed flock(), and is silent about the
+ * rest (those warnings need PrintMiscellaneous and Verbose, flags of debug
+ * builds only; since JDK-8368781 they are -Xlog:perf=debug messages). pd_add_long()/pd_add_string() append counters;
  * pd_save() writes the region to a file (perfvm's -s); pd_destroy()
  * removes the file, unmaps the region and frees what overflowed.
  */
