@@ -78,7 +78,7 @@ number_after() { # PREFIX LABEL
 @test "demo dev_zero: a bad NUMBER is one usage line, exit 2" {
   for bad in abc -1 2147483648; do
     run_demo -2 --separate-stderr dev_zero -- "$bad"
-    assert_one_error_line dev_zero "NUMBER"
+    assert_one_error_line dev_zero "NUMBER '$bad': .*\\(usage: "
   done
 }
 
@@ -212,7 +212,7 @@ number_after() { # PREFIX LABEL
 @test "ex1_counter: a bad K is one usage line, exit 2" {
   for bad in 0 abc 101 3x ''; do
     run_ex -2 --separate-stderr ex1_counter "$bad" 10
-    assert_one_error_line ex1_counter "K"
+    assert_one_error_line ex1_counter "K '$bad': .*\\(usage: "
   done
   run_ex -2 --separate-stderr ex1_counter -- -2 10
   assert_one_error_line ex1_counter "K '-2'"

@@ -34,6 +34,7 @@
  * argument and quoting it:
  *   ex1_counter: K '0': must be between 1 and 100 (usage: ...)
  *   ex1_counter: K 'abc': not a number (usage: ...)
+ *   ex1_counter: K '': empty (usage: ...)
  *   ex1_counter: K '-2': must be a plain non-negative number (usage: ...)
  *   ex1_counter: M 'many': not a number (usage: ...)
  *   ex1_counter: expected K and M (usage: ex1_counter [-h] K M)
