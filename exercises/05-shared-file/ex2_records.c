@@ -44,6 +44,7 @@
  * Errors, each one line on stderr and exit status 1:
  *   ex2_records: open 'FILE': No such file or directory      (and the like)
  *   ex2_records: 'FILE' is not a regular file                (a directory)
+ *   ex2_records: 'FILE' is empty: it holds no records          (0 bytes)
  *   ex2_records: 'FILE' is 100 bytes, not a whole number of 64-byte records
  *   ex2_records: no record 9 in 'FILE' (it has 4)
  * A bad number or an unknown command is a usage error, one line on stderr

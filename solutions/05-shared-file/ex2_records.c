@@ -40,8 +40,7 @@ static void lock(int how)
         wb_die("flock '%s'", path);
 }
 
-/* Open FILE, check its size, map it shared; *count gets the record count.
- * An empty file is 0 records, and there is nothing to map: NULL. */
+/* Open FILE, check its size, map it shared; *count gets the record count. */
 static struct record *attach(size_t *count, int prot)
 {
     fd = open(path, ((prot & PROT_WRITE) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
@@ -52,12 +51,12 @@ static struct record *attach(size_t *count, int prot)
         wb_die("fstat '%s'", path);
     if (!S_ISREG(st.st_mode))
         wb_fatal("'%s' is not a regular file", path);
+    if (st.st_size == 0) /* mmap refuses a length of 0 (EINVAL) */
+        wb_fatal("'%s' is empty: it holds no records", path);
     if (st.st_size % (off_t)sizeof(struct record) != 0)
         wb_fatal("'%s' is %lld bytes, not a whole number of %zu-byte records",
                  path, (long long)st.st_size, sizeof(struct record));
     *count = (size_t)st.st_size / sizeof(struct record);
-    if (*count == 0) /* mmap would fail with EINVAL for a length of 0 */
-        return NULL;
     struct record *r = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, fd, 0);
     if (r == MAP_FAILED)
         wb_die("mmap '%s'", path);
@@ -90,7 +89,7 @@ static void show(void)
     for (size_t k = 0; k < n; k++)
         printf("%" PRIu32 " %" PRId64 "\n", r[k].id, r[k].balance);
     lock(LOCK_UN);
-    if (n > 0 && munmap(r, n * sizeof *r) == -1)
+    if (munmap(r, n * sizeof *r) == -1)
         wb_die("munmap");
 }
 
