@@ -314,6 +314,28 @@ EOF
   echo "# $acked keys acknowledged before the 1 MiB disk was full" >&3
 }
 
+@test "demo mmkv: creating a store on a full disk fails with one line and leaves no file; once there is room, put creates it" {
+  # A store is made whole under no name and then linked to its path, so a
+  # creator that fails (or is killed) leaves nothing a later open refuses.
+  # The disk: a 1 MiB tmpfs in the test's own mount namespace, filled.
+  can_unshare_mounts || skip "cannot make a mount namespace here (unshare -m and -rm both refused)"
+  mkdir disk
+  run --separate-stderr ns_run "${UNSHARE[@]}" bash -c \
+    'mount -t tmpfs -o size=1m tmpfs disk || exit 99
+     dd if=/dev/zero of=disk/fill bs=4096 count=1000 2>/dev/null
+     wb_exec "$1" put disk/db a 1; s=$?
+     ls -A disk >ls.full
+     rm disk/fill
+     { wb_exec "$1" put disk/db b 2 && wb_exec "$1" get disk/db b; } >after 2>&1
+     exit $s' bash "$MMKV"
+  ((status == 1)) || fail "put on a full disk exited with status $status, not 1: $stderr"
+  assert_one_error_line mmkv "create 'disk/db': posix_fallocate: No space left on device"
+  run cat ls.full
+  assert_output "fill"
+  run cat after
+  assert_output "2"
+}
+
 # ---------------------------------------------------------------- crashes
 
 # The writer in the crash tests: load with a commit every 3 keys, printing

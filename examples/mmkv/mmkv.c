@@ -396,33 +396,82 @@ static void meta_init(struct mmkv_meta *m, uint64_t gen, uint64_t end,
     m->crc = meta_crc(m);
 }
 
-/* A new file: allocate it, write both slots (generations 0 and 1, an empty
- * log), and make that durable before anyone is told the store exists. */
-static int create_store(mmkv *db, const char *path)
+/* The directory PATH is in, for O_TMPFILE and for fsync. */
+static void dir_of(const char *path, char *dir, size_t size)
 {
-    int e = posix_fallocate(db->fd, 0, 64 * 1024);
-    if (e != 0)
-        return fail(db, "create '%s': posix_fallocate: %s", path, strerror(e));
-    struct mmkv_meta m[2];
-    meta_init(&m[0], 0, MMKV_DATA_START, 0);
-    meta_init(&m[1], 1, MMKV_DATA_START, 0);
-    for (unsigned s = 0; s < 2; s++)
-        if (pwrite(db->fd, &m[s], sizeof m[s], s * MMKV_META_SIZE) !=
-            (ssize_t)sizeof m[s])
-            return fail(db, "create '%s': pwrite: %s", path,
-                        strerror(errno ? errno : EIO));
-    if (fsync(db->fd) == -1)
-        return fail(db, "create '%s': fsync: %s", path, strerror(errno));
-    /* The new name must survive a power cut too: fsync its directory. */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(dir, size, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
+        snprintf(dir, size, ".");
     else if (slash == dir)
         dir[1] = '\0';
     else
         *slash = '\0';
+}
+
+/* A new store: made whole under no name, then given PATH.
+ *
+ * The file is opened with O_TMPFILE (Linux 3.11: an inode in DIR with no
+ * name), allocated, given both slots (generations 0 and 1, an empty log)
+ * and fsync'd; only then does linkat(2) give it PATH. So a creator killed
+ * at any moment leaves either no PATH or a whole store, never an empty
+ * or half-written file that every later open would refuse, and no one can
+ * open PATH before it holds a store. link never replaces: of two creators
+ * at once, one links and the other gets EEXIST and opens the winner's
+ * store. A filesystem without O_TMPFILE (open(2) fails with EOPNOTSUPP)
+ * gets the same protocol with a named file PATH.PID.tmp, unlinked after
+ * the link (a kill in between leaves that name behind, never a bad PATH). */
+static int create_store(mmkv *db, const char *path)
+{
+    char dir[4096], tmp[4200] = "";
+    dir_of(path, dir, sizeof dir);
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+    if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR)) {
+        snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+        unlink(tmp); /* left by a dead process that had our pid */
+        fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    }
+    if (fd == -1)
+        return fail(db, "create '%s': open in '%s': %s", path, dir,
+                    strerror(errno));
+
+    int e = posix_fallocate(fd, 0, 64 * 1024);
+    struct mmkv_meta m[2];
+    meta_init(&m[0], 0, MMKV_DATA_START, 0);
+    meta_init(&m[1], 1, MMKV_DATA_START, 0);
+    const char *step = "posix_fallocate";
+    for (unsigned s = 0; e == 0 && s < 2; s++) {
+        step = "pwrite";
+        if (pwrite(fd, &m[s], sizeof m[s], s * MMKV_META_SIZE) !=
+            (ssize_t)sizeof m[s])
+            e = errno ? errno : EIO;
+    }
+    if (e == 0 && fsync(fd) == -1) {
+        step = "fsync";
+        e = errno;
+    }
+    if (e == 0) {
+        step = "link";
+        if (tmp[0] != '\0') {
+            if (link(tmp, path) == -1)
+                e = errno;
+        } else {
+            /* The unprivileged way to name an O_TMPFILE file: open(2). */
+            char proc[64];
+            snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+            if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == -1)
+                e = errno;
+        }
+        if (e == EEXIST) /* another creator won: use its store */
+            e = 0;
+    }
+    if (tmp[0] != '\0')
+        unlink(tmp);
+    close(fd);
+    if (e != 0)
+        return fail(db, "create '%s': %s: %s", path, step, strerror(e));
+
+    /* The new name must survive a power cut too: fsync its directory. */
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd == -1 || fsync(dfd) == -1) {
         int err = errno;
@@ -446,27 +495,17 @@ mmkv *mmkv_open(const char *path, int flags, char *err)
     db->writable = (flags & MMKV_RDWR) != 0;
     db->page = (size_t)sysconf(_SC_PAGESIZE);
     db->map = MAP_FAILED;
-    int created = 0;
 
     db->fd = open(path, (db->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (db->fd == -1 && errno == ENOENT && db->writable &&
         (flags & MMKV_CREATE)) {
-        db->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        created = db->fd != -1;
-        if (created && flock(db->fd, LOCK_EX) == -1) {
-            fail(db, "create '%s': flock: %s", path, strerror(errno));
+        if (create_store(db, path) == -1)
             goto out;
-        }
+        db->fd = open(path, O_RDWR | O_CLOEXEC);
     }
     if (db->fd == -1) {
         fail(db, "open '%s': %s", path, strerror(errno));
         goto out;
-    }
-    if (created) {
-        int r = create_store(db, path);
-        flock(db->fd, LOCK_UN);
-        if (r == -1)
-            goto out;
     }
 
     struct stat st;
