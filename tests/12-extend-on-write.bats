@@ -4,8 +4,9 @@
 load helper
 
 # Most programs here return from a SIGSEGV handler so that the faulting
-# store runs again. Valgrind keeps only the stack and frame pointers exact
-# at each memory access unless told otherwise, and then the retried
+# store runs again. Valgrind keeps exact at each memory access only the
+# registers it needs to unwind the stack (on amd64 the instruction, stack
+# and frame pointers) unless told otherwise, and then the retried
 # instruction can run with stale registers. (Natively nothing changes.)
 if on_valgrind; then
   WB_WRAPPER="$WB_WRAPPER --px-default=allregs-at-mem-access"
