@@ -195,7 +195,7 @@ number_after() { # PREFIX LABEL
 }
 
 # see: chapter 03 "Sharing means racing"
-@test "ex1_counter: children running at once lose no increment (a plain ++ does)" {
+@test "ex1_counter: children running at once lose no increment (a volatile ++ or a load then a store does)" {
   # 8 children, each long enough (tens of ms of increments) that they overlap
   # or preempt one another on any machine, busy or not: an increment that is
   # not atomic (volatile ++, atomic_load then atomic_store) then loses
