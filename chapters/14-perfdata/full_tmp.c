@@ -10,8 +10,8 @@
  * (Linux HotSpot until December 2010; HotSpot's AIX file never got the fix,
  * and AIX JVMs have had it only since JDK 17, which builds them from the
  * shared perfMemory_posix.cpp instead: JDK-8134540).
- * The fix writes one byte into every page with pwrite() right after
- * ftruncate(), so that the blocks exist before the mapping does and a full
+ * The fix writes one byte into every page right after ftruncate() (HotSpot
+ * seeks to each page and calls write(); this program uses pwrite()), so that the blocks exist before the mapping does and a full
  * filesystem is a clear error when the file is made. That holds where a
  * block is at least a page, as on this tmpfs, whose blocks are pages; with
  * smaller blocks the page keeps blocks missing, and a store anywhere in it
