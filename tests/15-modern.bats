@@ -591,15 +591,11 @@ predicted() {
   assert_line "  messages on the userfaultfd: none (EAGAIN): the kernel resolved every write fault itself"
   assert_line "  round 0: copied all 1024 pages"
   assert_line --regexp "^  rounds 1 to [1-8], one per 2 ms: [0-9]+ pages written since round 0 in round 1, [0-9]+ in the last; [0-9]+ copied again in all$"
-  # the fewest stores in a round are no more than the first's and the last's,
-  # and the stores after the last scan are part of the total
-  local first last fewest total since
-  read -r first last fewest < <(sed -nE 's/^  the writer.s stores: ([0-9]+) in round 1, ([0-9]+) in the last; the fewest in one round: ([0-9]+)$/\1 \2 \3/p' <<<"$output")
-  [[ -n $fewest ]] || fail "no line of the writer's stores"
-  ((fewest <= first && fewest <= last)) || fail "fewest $fewest, first $first, last $last"
+  # (The store counts come from the demo's own arithmetic; only their lines
+  # are checked. What the counts mean is checked above: the pages each scan
+  # reports are exactly those stored into.)
+  assert_line --regexp "^  the writer.s stores: [0-9]+ in round 1, [0-9]+ in the last; the fewest in one round: [0-9]+$"
   assert_line --regexp "^  stop the writer \\(after [0-9]+ stores, [0-9]+ since the last round's scan\\) and copy the [0-9]+ pages of the last scan \\(stop-and-copy\\)$"
-  read -r total since < <(sed -nE 's/^  stop the writer \(after ([0-9]+) stores, ([0-9]+) since.*/\1 \2/p' <<<"$output")
-  ((since <= total)) || fail "$since stores since the last scan, of $total"
   assert_line "  the copy equals the region: yes"
 }
 
