@@ -420,7 +420,8 @@ static void dir_of(const char *path, char *dir, size_t size)
  * at once, one links and the other gets EEXIST and opens the winner's
  * store. A filesystem without O_TMPFILE (open(2) fails with EOPNOTSUPP)
  * gets the same protocol with a named file PATH.PID.tmp, unlinked after
- * the link (a kill in between leaves that name behind, never a bad PATH). */
+ * the link (a kill before the unlink leaves that name behind, never a bad
+ * PATH). */
 static int create_store(mmkv *db, const char *path)
 {
     char dir[4096], tmp[4200] = "";
