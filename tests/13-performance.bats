@@ -441,6 +441,8 @@ scan_rows() {
   assert_success
   local size=$((256 * 1024)) pages=$((256 * 1024 / PAGE)) rows k=0
   assert_line "file: 256 KiB in \$TMPDIR$([[ $(stat -f -c %T .) == tmpfs ]] && echo ' (tmpfs)'), 4096 lines of 64 bytes, written in 64 KiB write(2)s"
+  # just written, so every page is cached: the warm line counts them
+  assert_line "warm: the whole file is in the page cache (mincore: all $pages pages)"
   mapfile -t rows < <(scan_rows)
   # read: one call per buffer-full, rounded up, and one that returns 0;
   # mmap: mmap, madvise, munmap, or mmap(MAP_POPULATE), munmap

@@ -4,9 +4,11 @@
  * When a read fault hits a file page that is already in the page cache, the
  * kernel does not map just that page: it also maps the neighbours that are
  * in the cache, in a window of fault_around_bytes (64 KiB, 16 pages)
- * aligned to that size in the address space. Up to Linux 6.17 a fault maps
- * nothing outside the window, except a 2 MiB folio at a 2 MiB-aligned
- * address, mapped whole by one PMD entry. Since 6.18 (commit 357b92761d94)
+ * aligned to that size in the address space. Up to Linux 6.17 a fault on a
+ * disk file maps nothing outside the window, except a 2 MiB folio at a
+ * 2 MiB-aligned address, mapped whole by one PMD entry (shmem's large
+ * folios could already be mapped whole by finish_fault(): README). Since
+ * 6.18 (357b92761d94)
  * a large folio the window reaches is mapped whole when it lies inside the
  * mapping and inside one page table; the window then decides the count only
  * where the page cache holds single pages. The demo measures it. It makes
