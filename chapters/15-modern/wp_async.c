@@ -121,7 +121,8 @@ static void *writer(void *arg)
         size_t off = (size_t)(x >> 32) % (ps / 8) * 8;
         __atomic_store_n((uint64_t *)(void *)(region + page * ps + off), x,
                          __ATOMIC_RELAXED);
-        atomic_fetch_add_explicit(&stores, 1, memory_order_relaxed);
+        /* release: whoever reads the count also sees the store */
+        atomic_fetch_add_explicit(&stores, 1, memory_order_release);
     }
     return NULL;
 }
@@ -236,8 +237,9 @@ int main(int argc, char *argv[])
         struct timespec t = {0,
                              2000000}; /* the copier's pace: a round per 2 ms */
         nanosleep(&t, NULL);
-        long n = scan_written(&np);
+        /* the count first: a store it includes is done before the scan */
         unsigned long now = atomic_load(&stores);
+        long n = scan_written(&np);
         made[round] = now - before, before = now;
         copy_runs(n);
         again += np;
@@ -267,8 +269,9 @@ int main(int argc, char *argv[])
     long n = scan_written(&np);
     copy_runs(n);
     unsigned long total = atomic_load(&stores);
-    printf("  stop the writer (after %lu stores, %lu since the last round's "
-           "scan) and copy the %zu pages of the last scan (stop-and-copy)\n",
+    printf("  stop the writer (after %lu stores, %lu since just before the "
+           "last round's scan) and copy the %zu pages of the last scan "
+           "(stop-and-copy)\n",
            total, total - before, np);
     int same = memcmp(copy, region, npages * ps) == 0;
     printf("  the copy equals the region: %s\n", same ? "yes" : "NO");

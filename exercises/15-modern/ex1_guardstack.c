@@ -49,7 +49,9 @@
  *   ex1_guardstack: madvise guard K: CAUSE
  * K counts the guards from 0. The mprotect one is what -p gives for more
  * guards than vm.max_map_count allows (65530 VMAs by default: about 32,700
- * PROT_NONE guards); the tests ask for more than that. N outside 1..100000,
+ * PROT_NONE guards); the tests ask for more than that (where
+ * vm.max_map_count is below 199800, so that N stays within 100000; above
+ * it they skip this check). N outside 1..100000,
  * PAGES outside 1..1024, K not below N, a missing operand or an unknown
  * option is a usage error: one line, exit 2. The argument parsing below
  * is given and prints them, e.g. for N 0 and for -t 4 with N 4:
