@@ -7,8 +7,9 @@
  * - a commit is msync(MS_SYNC) of the new records, then of the meta slot
  *   (chapter 06): the order is what makes it atomic;
  * - the file grows by posix_fallocate, which allocates the blocks before
- *   any page is touched, so a full disk is ENOSPC here and never a SIGBUS
- *   at a store (chapter 12, chapter 14's JDK-7007769 lesson); the mapping
+ *   any page is touched, so a full disk is ENOSPC here, not a SIGBUS at a
+ *   store (chapter 12, chapter 14's JDK-7007769 lesson; on btrfs, which
+ *   copies on write, a store can still fail: README); the mapping
  *   follows with mremap(MREMAP_MAYMOVE) (chapter 07);
  * - records refer to nothing by address: the index holds file offsets, so a
  *   moved mapping needs no fix-up (chapter 07).
