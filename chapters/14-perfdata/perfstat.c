@@ -348,7 +348,9 @@ int main(int argc, char *argv[])
      * under its lock) and fills it afterwards with plain stores, so a copy
      * taken in between may hold a counted entry that is half written. Such
      * an entry fails pd_parse's checks; it is complete a moment later, so
-     * copy and parse a live region again, for up to a second, before calling it bad. */
+     * copy and parse a live region again, for up to a second, before calling it bad.
+     * (An entry whose header is whole but whose value is not yet stored
+     * parses: that counter reads 0 in this copy.) */
     struct pd_info info;
     char err[512];
     int tries = 0;

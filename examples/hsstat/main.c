@@ -129,6 +129,11 @@ int main(int argc, char *argv[])
     const char *opt = argv[1];
     if (strcmp(opt, "-h") == 0)
         wb_help();
+    /* Before -l too: listing copies every JVM's region. */
+    struct sigaction sa = {.sa_handler = on_sigbus};
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, NULL) == -1)
+        wb_die("sigaction");
     if (strcmp(opt, "-l") == 0) {
         if (argc > 2)
             wb_usage("-l takes no operand ('%s')", argv[2]);
@@ -147,11 +152,6 @@ int main(int argc, char *argv[])
     long count = argc > 4   ? wb_long_arg(argv[4], "count", 1, LONG_MAX)
                  : argc > 3 ? LONG_MAX
                             : 1;
-
-    struct sigaction sa = {.sa_handler = on_sigbus};
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, NULL) == -1)
-        wb_die("sigaction");
 
     /* A VMID of digits is a process; anything else is a file. */
     pid_t pid = 0;

@@ -48,7 +48,8 @@ int hs_region_sample(struct hs_region *r, char *err)
     /* A live JVM may have counted an entry it has not written yet. Still
      * all zeros, it ends the list (pd_parse succeeds without it); with its
      * header half written, it fails pd_parse's checks, and a copy taken
-     * 10 ms later does not. */
+     * 10 ms later does not; with its header whole but no value yet, it
+     * parses, and the counter reads 0 until the next copy. */
     for (int tries = 0;; tries++) {
         snapshot(r);
         if (pd_parse(r->copy, r->size, &r->info, r->counters, r->max,
