@@ -64,17 +64,21 @@ static int try_mmap(int fd, int prot, int flag)
     return 0;
 }
 
-/* Map PROT_READ, then ask mprotect for PROT_READ|PROT_WRITE. */
-static int try_upgrade(int fd, int flag)
+/* The second table's cell: mmap(PROT_READ, flag) on fd, then mprotect to
+ * PROT_READ|PROT_WRITE: "ok", mprotect's errno, or, when the mapping itself
+ * fails, "mmap" and its errno. */
+static const char *upgrade(int fd, int flag, char *buf, size_t len)
 {
     size_t ps = wb_page_size();
     void *p = mmap(NULL, ps, PROT_READ, flag, fd, 0);
-    if (p == MAP_FAILED)
-        return errno;
+    if (p == MAP_FAILED) {
+        snprintf(buf, len, "mmap %s", wb_errname(errno));
+        return buf;
+    }
     int err = mprotect(p, ps, PROT_READ | PROT_WRITE) == -1 ? errno : 0;
     if (munmap(p, ps) == -1)
         wb_die("munmap");
-    return err;
+    return outcome(err);
 }
 
 int main(int argc, char *argv[])
@@ -113,12 +117,15 @@ int main(int argc, char *argv[])
             printf("\n");
         }
 
-    printf("\nmmap PROT_READ, then mprotect to PROT_READ|PROT_WRITE\n");
+    printf("\nmmap PROT_READ, then mprotect to PROT_READ|PROT_WRITE "
+           "(\"mmap E...\": the mmap failed)\n");
     printf("%-9s %-11s %s\n", "open", "MAP_SHARED", "MAP_PRIVATE");
-    for (size_t m = 0; m < COUNT(modes); m++)
+    for (size_t m = 0; m < COUNT(modes); m++) {
+        char a[32], b[32];
         printf("%-9s %-11s %s\n", modes[m].name,
-               outcome(try_upgrade(fds[m], MAP_SHARED)),
-               outcome(try_upgrade(fds[m], MAP_PRIVATE)));
+               upgrade(fds[m], MAP_SHARED, a, sizeof a),
+               upgrade(fds[m], MAP_PRIVATE, b, sizeof b));
+    }
 
     for (size_t m = 0; m < COUNT(modes); m++)
         close(fds[m]);

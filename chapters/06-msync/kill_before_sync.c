@@ -110,7 +110,9 @@ int main(int argc, char *argv[])
         printf("file: %d pages of zeros, on %s (memory only)\n", NPAGES,
                ram_fs);
     else
-        printf("file: %d pages of zeros, on a disk filesystem\n", NPAGES);
+        printf("file: %d pages of zeros, on a filesystem other than tmpfs and "
+               "ramfs\n",
+               NPAGES);
 
     int report[2];
     if (pipe2(report, O_CLOEXEC) == -1)
@@ -175,7 +177,7 @@ int main(int argc, char *argv[])
                dirty, ram_fs);
     else
         printf("dirty pages in the page cache now: %ld (%s)\n", dirty,
-               dirty == 0 ? "already written back" : "not yet on the disk");
+               dirty == 0 ? "already written back" : "not yet written back");
     if (fsync(fd) == -1)
         wb_die("fsync");
     long after = dirty_pages(view);
@@ -184,6 +186,9 @@ int main(int argc, char *argv[])
         printf("(%s has no disk behind it: fsync had nothing to write, "
                "and the pages stayed dirty)\n",
                ram_fs);
+    else if (after > 0)
+        printf("(fsync returned and the pages are still dirty: this "
+               "filesystem did not write them back)\n");
     if (munmap(view, NPAGES * ps) == -1)
         wb_die("munmap");
     close(fd);

@@ -22,7 +22,10 @@
  *   ex2_records FILE ID DELTA REPS   add DELTA (may be negative) to record
  *                                    ID's balance, REPS times (0 <= REPS <=
  *                                    1000000000), one update at a time.
- *                                    Prints nothing.
+ *                                    DELTA is any 64-bit value but the most
+ *                                    negative (the tests use 9000000000
+ *                                    and 1000000000000: read it as a long,
+ *                                    not an int). Prints nothing.
  * All three work through mmap(2) with MAP_SHARED: no read(2) or write(2) of
  * the records. Map the whole file: the tests use files of a thousand
  * records (15 pages and part of a 16th) as well as small ones.
