@@ -7,7 +7,9 @@
  * PROT_READ one of a read-write descriptor, which mprotect(2) could make
  * writable. A private mapping does not count. Once sealed, write(2) and a
  * new writable shared mapping fail with EPERM, a read-only shared mapping
- * (allowed since Linux 6.7; EPERM before, which the demo reports) cannot be
+ * (allowed since Linux 6.7 and in stable kernels that took the change, such
+ * as Debian 12's 6.1.0-57, but EPERM before it and in 6.12.0 to 6.12.8;
+ * the demo reports which) cannot be
  * mprotect'ed writable (EACCES), and a private mapping is still a private
  * copy. But F_SEAL_WRITE says nothing about the size: ftruncate can
  * still empty the file, which is why a receiver wants the size seals too.
