@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* -l copies every JVM's region in turn: a SIGBUS in one of them makes that
+ * JVM's line "process information unavailable", as jps says, and the list
+ * goes on. While list_armed is set, the handler jumps back into
+ * list_jvms(). */
+static sigjmp_buf list_env;
+static volatile sig_atomic_t list_armed;
+
 /* A file that shrinks under the mapping makes the copy fault: one error
  * line, not a crash (write(2) is async-signal-safe). */
 static void on_sigbus(int sig)
 {
     (void)sig;
+    if (list_armed)
+        siglongjmp(list_env, 1);
     static const char tail[] = ": the file shrank under the mapping (SIGBUS)\n";
     const char *name = program_invocation_short_name;
     const char *file = hs_current_file ? hs_current_file : "?";
@@ -79,16 +89,27 @@ static int list_jvms(void)
         enum hs_found found = hs_open_pid(pids[k], &fd, path, err);
         if (found == HS_NO_PROC || found == HS_NO_FILE)
             continue;
-        struct hs_region r;
-        if (found == HS_OPENED &&
-            hs_region_open(&r, fd, path, true, 0, err) == 0) {
-            char cls[PATH_MAX];
-            main_class(&r, cls, sizeof cls);
-            hs_region_close(&r);
-            printf("%d %s\n", (int)pids[k], cls);
-        } else {
-            printf("%d -- process information unavailable\n", (int)pids[k]);
+        /* static: its value is still defined after a siglongjmp */
+        static struct hs_region r;
+        static char cls[PATH_MAX];
+        static bool named;
+        named = false;
+        if (found == HS_OPENED) {
+            if (sigsetjmp(list_env, 1) == 0) {
+                list_armed = 1;
+                if (hs_region_open(&r, fd, path, true, 0, err) == 0) {
+                    main_class(&r, cls, sizeof cls);
+                    named = true;
+                }
+            }
+            list_armed = 0;
+            hs_current_file = NULL;
+            hs_region_close(&r); /* nothing to do if open failed */
         }
+        if (named)
+            printf("%d %s\n", (int)pids[k], cls);
+        else
+            printf("%d -- process information unavailable\n", (int)pids[k]);
     }
     free(pids);
     return 0;
