@@ -154,13 +154,18 @@ int main(int argc, char *argv[])
                "process (RLIMIT_AS, for one)\n",
                mode);
 
-    /* Two pieces of 3/4 of RAM + swap each, rounded down to whole GiB. */
+    /* Two pieces of 3/4 of RAM + swap each, rounded down to whole GiB
+     * (at least 1 GiB). */
     size_t piece = (total / 4 * 3) / one * one;
+    if (piece == 0)
+        piece = one;
     long before = wb_meminfo_kb("Committed_AS");
     long limit = wb_meminfo_kb("CommitLimit");
-    printf("3. two private writable mappings of %zu GiB each (together "
-           "more than RAM + swap):\n",
-           piece / one);
+    printf("3. two private writable mappings of %zu GiB each (together %zu "
+           "GiB, %s the %.1f GiB of RAM + swap):\n",
+           piece / one, 2 * piece / one,
+           2 * piece > total ? "more than" : "not more than",
+           gib((long)(total / 1024)));
     char *a = mmap(NULL, piece, rw, MAP_PRIVATE | anon, -1, 0);
     int ea = errno;
     char *b = mmap(NULL, piece, rw, MAP_PRIVATE | anon, -1, 0);
