@@ -444,7 +444,7 @@ predicted() {
   local thp before
   thp=$(fact thp)
   [[ $thp == madvise || $thp == always ]] ||
-    skip "THP is $thp here: the kernel may refuse MADV_COLLAPSE, and the demo's lines are for madvise and always"
+    skip "THP is $thp here: MADV_COLLAPSE ignores that setting, but the demo's expected lines are written for madvise and always"
   assert_line "$(printf '  %-54s %s' 'a 1-page VMA:' 'EINVAL; AnonHugePages 0 kB')"
   assert_line "$(printf '  %-54s %s' 'a 4096 kB VMA at a 2 MiB boundary, never touched:' 'EINVAL; AnonHugePages 0 kB')"
   # Under always the write to page 0 already faulted in a 2 MiB page (or,

@@ -9,9 +9,9 @@
  * memory, and may hand it to a system call that copies (write(2) to a pipe
  * works: the kernel copies through the process's own page tables), but not
  * to one that takes hold of the page itself (vmsplice(2) gets EFAULT, and
- * so does O_DIRECT I/O: get_user_pages() refuses secret memory; a seccomp
- * filter that refuses vmsplice, as Podman's default profile does with
- * EPERM, answers first, and the demo says so). And the
+ * so does O_DIRECT I/O of data on disk: get_user_pages() refuses secret
+ * memory; a seccomp filter that refuses vmsplice, as Podman's default
+ * profile does with EPERM, answers first, and the demo says so). And the
  * page is gone from the kernel's direct map, and every way another party
  * has of reading a process's memory fails on it, while it works on an
  * ordinary page beside it: /proc/PID/mem (EIO), process_vm_readv(2) from a
