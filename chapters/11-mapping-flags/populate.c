@@ -14,9 +14,11 @@
  * read fault allocates a private page: the demo says which case it saw,
  * next to the machine probe's answer); and MAP_POPULATE on a writable
  * MAP_PRIVATE file mapping makes a private copy of every page at once,
- * while on a MAP_SHARED file mapping the first write of each page still
- * faults (the kernel keeps pages read-only until then, to learn which ones
- * get dirty). The file is a temporary file in $TMPDIR.
+ * while on a MAP_SHARED file mapping of a disk filesystem the first write of
+ * each page still faults (the kernel keeps pages read-only until then, to
+ * learn which ones get dirty; tmpfs, which writes nothing back, does not,
+ * and there the write column is 0). The file is a temporary file in
+ * $TMPDIR.
  *
  * The demo turns transparent huge pages off for itself with
  * prctl(PR_SET_THP_DISABLE), so that every anonymous fault maps one page on

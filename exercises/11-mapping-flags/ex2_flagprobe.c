@@ -11,7 +11,9 @@
  * decimal) for bits that have no name. MAP_SHARED ignores the flag bits it
  * does not know; MAP_SHARED_VALIDATE refuses with EOPNOTSUPP every bit
  * outside the set it checks (the bits this kernel does not know, but also
- * MAP_FIXED_NOREPLACE, which it knows yet leaves out of that set), so the
+ * MAP_FIXED_NOREPLACE, which it knows yet leaves out of that set; this
+ * probe passes no address, though, so that bit asks for address 0, which
+ * an ordinary user is refused first, EPERM in both columns), so the
  * two columns together tell "not accepted by MAP_SHARED_VALIDATE" from
  * "accepted but refused for this file" (EINVAL, EOPNOTSUPP for MAP_SYNC on
  * a file system without DAX, ...). That holds for bits above 0x0f only.
