@@ -145,13 +145,18 @@ int main(int argc, char *argv[])
 
     if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == -1)
         wb_die("prctl PR_SET_THP_DISABLE");
-    /* (ASan's malloc has no threshold: its mallopt does nothing, returns 0) */
-    if (mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 0 && !wb_on_asan())
+    /* (ASan's malloc has no threshold: its mallopt does nothing, returns 0;
+     * under Valgrind malloc is Valgrind's, and glibc's setting is unused) */
+    int fixed = mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    if (fixed == 0 && !wb_on_asan())
         wb_fatal("mallopt M_MMAP_THRESHOLD refused");
+    bool tool = wb_on_asan() || wb_on_valgrind();
     printf("%zu items of 8 bytes (%zu KiB, %zu pages), pushed one by one\n", n,
            n * 8 / 1024, wb_round_up(n * 8) / ps);
     printf("capacity starts at one page and doubles when full; huge pages off, "
-           "malloc's mmap threshold fixed at 128 KiB\n");
+           "%s\n",
+           fixed && !tool ? "malloc's mmap threshold fixed at 128 KiB"
+                          : "malloc is the tool's own: no mmap threshold");
     printf("%d run(s) of each way after a warm-up; median times\n\n", runs);
     printf("  %-24s %6s %6s %12s %8s %11s  %s\n", "way", "grows", "moves",
            "copied KiB", "faults", "time", "items");
