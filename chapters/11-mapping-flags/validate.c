@@ -10,7 +10,8 @@
  * file system and is refused on ext4 and tmpfs; MAP_FIXED_NOREPLACE (4.17)
  * is missing from the kernel's list of flags that MAP_SHARED_VALIDATE
  * accepts. Then anonymous memory, where MAP_SHARED_VALIDATE is not a valid
- * type at all (EINVAL). Last, MAP_UNINITIALIZED: accepted everywhere and
+ * type at all (EINVAL; MAP_HUGETLB aside, which the kernel turns into a
+ * hugetlbfs file). Last, MAP_UNINITIALIZED: accepted everywhere and
  * ignored unless the kernel was built with CONFIG_MMAP_ALLOW_UNINITIALIZED,
  * which the demo looks up in /boot/config-RELEASE or /proc/config.gz.
  *
