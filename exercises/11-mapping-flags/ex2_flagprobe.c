@@ -33,7 +33,8 @@
  *   MAP_HUGETLB shared=EINVAL validate=EINVAL
  *
  * Errors: one line on stderr. Fewer than two operands, or a FLAG that is
- * neither a name in the table nor a positive number, is a usage error,
+ * neither a name in the table nor a positive number of at most 0x7fffffff
+ * (mmap's flags are an int), is a usage error,
  * exit 2, reported before anything is printed or mapped (check every FLAG
  * first):
  *   ex2_flagprobe: unknown flag 'MAP_FOO' (usage: ex2_flagprobe [-h] FILE FLAG...)
