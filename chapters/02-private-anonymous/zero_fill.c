@@ -3,9 +3,12 @@
  *
  * Maps PAGES pages (default 16) with MAP_PRIVATE | MAP_ANONYMOUS and counts
  * the non-zero bytes in it: none. Fills every byte with 0xa5, unmaps, maps
- * the same size again and counts once more: none again, even when the kernel
- * hands back the very same addresses. Whatever physical pages served the old
- * mapping (or another process) were cleared before they were given out.
+ * the same size again, stores 1 into the first byte of every page, and
+ * counts once more: only those PAGES bytes, even when the kernel hands back
+ * the very same addresses. The store matters: a read alone may be answered
+ * by the shared zero page, but a store makes the kernel give each page a
+ * physical page of its own, which may be one the old mapping (or another
+ * process) used; the rest of it reads as zeros, so it was cleared first.
  * Last, the pre-MAP_ANONYMOUS way of getting the same memory: a private
  * mapping of /dev/zero, which reads as zeros too and shows up in
  * /proc/self/maps with the device's name.
@@ -65,8 +68,11 @@ int main(int argc, char *argv[])
     p = map_anon(len);
     printf("munmap, mmap again: %s address as before\n",
            p == old ? "the same" : "a different");
-    printf("second mapping: %zu non-zero bytes of %zu\n", nonzero_bytes(p, len),
-           len);
+    for (size_t k = 0; k < pages; k++)
+        p[k * wb_page_size()] = 1; /* a page of its own for each */
+    printf("second mapping, after storing 1 into byte 0 of each page: %zu "
+           "non-zero bytes of %zu\n",
+           nonzero_bytes(p, len), len);
     if (munmap(p, len) == -1)
         wb_die("munmap");
 
