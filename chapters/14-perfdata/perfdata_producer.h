@@ -107,7 +107,9 @@ static inline int pd_user_dir(struct pd_producer *p, const char *base,
         pd_say(p,
                "directory %s: %s\n  opened O_DIRECTORY|O_NOFOLLOW; fstat: "
                "a directory, mode %04o, owner %s; lstat: the same inode",
-               p->dir, made ? "created with mode 0755" : "already there",
+               p->dir,
+               made ? "created (mkdir mode 0755, less the umask)"
+                    : "already there",
                (unsigned)(st.st_mode & 07777), user);
     return dfd;
 }
