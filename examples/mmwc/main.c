@@ -6,7 +6,8 @@
  *   mmwc [-l | -c | -F STRING] [-m] [-j N] [-v] [FILE...]
  *
  *   -l         count newline bytes, as wc -l (the default)
- *   -c         count bytes, as wc -c: a regular file's size from fstat(2),
+ *   -c         count bytes, as wc -c: a regular file's size from fstat(2)
+ *              (but a size of whole pages has its last page read: below),
  *              anything else read to its end
  *   -F STRING  count the lines that contain STRING, as grep -c -F STRING
  *              (STRING holds no newline; the empty string matches every
