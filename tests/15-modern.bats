@@ -677,9 +677,16 @@ start_target() {
   TARGET=$!
   local k
   for k in $(seq 100); do
-    # read as the program's user: a container's root, without
-    # CAP_SYS_PTRACE, may not read another user's maps
-    as_program_user grep -q 'libc\.' /proc/$TARGET/maps 2>/dev/null && return 0
+    # Started means: sleep itself, with libc mapped, asleep (state S, in
+    # its nanosleep). Before that the dynamic loader may still be changing
+    # the maps (RELRO's mprotect splits a rw-p VMA). Read as the program's
+    # user: a container's root, without CAP_SYS_PTRACE, may not read another
+    # user's maps.
+    if [[ $(cat /proc/$TARGET/comm 2>/dev/null) == sleep &&
+          $(cut -d' ' -f3 /proc/$TARGET/stat 2>/dev/null) == S ]] &&
+       as_program_user grep -q 'libc\.' /proc/$TARGET/maps 2>/dev/null; then
+      return 0
+    fi
     sleep 0.05
   done
   fail "the target process did not start"
