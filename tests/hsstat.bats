@@ -285,19 +285,24 @@ compare_live() {
   # page faults. 300 extra counters make the list of entries run past the
   # first page; perfvm's own counters, which it updates, are in the first
   # page, so it runs on. (A perfvm region has no sun.rt.javaCommand: its
-  # main class is "Unknown", as jps says.)
+  # main class is "Unknown", as jps says.) The test TERMs both at its end;
+  # their -t is only a bound in case it cannot. It was 120 s, and under
+  # emulation (matrix cell c, QEMU's TCG) both regions ended before the
+  # 40 runs did.
   [[ -d /tmp/hsperfdata_$ME ]] || CLEAN+=("/tmp/hsperfdata_$ME")
   local k vm1 vm2 f size runs=40 caught=0 w1 w2
-  wb_exec "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 120000 -e 300 >vm1.out 2>&1 &
+  wb_exec "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 1800000 -e 300 >vm1.out 2>&1 &
   w1=$!
   BG+=("$w1")
-  wb_exec "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 120000 >vm2.out 2>&1 &
+  wb_exec "$WB_BUILD/chapters/14-perfdata/perfvm" -d /tmp -t 1800000 >vm2.out 2>&1 &
   w2=$!
   BG+=("$w2")
-  for ((k = 0; k < 200; k++)); do
+  for ((k = 0; k < 600; k++)); do
     grep -q '^accessible = 1' vm1.out && grep -q '^accessible = 1' vm2.out && break
     sleep 0.05
   done
+  grep -q '^accessible = 1' vm1.out && grep -q '^accessible = 1' vm2.out ||
+    fail "perfvm did not publish both regions in 30 s: $(cat vm1.out vm2.out)"
   vm1=$(sed -n 's/^file \([0-9]*\): .*/\1/p' vm1.out)
   vm2=$(sed -n 's/^file \([0-9]*\): .*/\1/p' vm2.out)
   [[ -n $vm1 && -n $vm2 ]] || fail "perfvm did not start: $(cat vm1.out vm2.out)"
@@ -310,6 +315,8 @@ compare_live() {
   BG+=("$cutter")
   on_instrumented && runs=5
   for ((k = 0; k < runs; k++)); do
+    kill -0 "$w1" 2>/dev/null && kill -0 "$w2" 2>/dev/null ||
+      fail "run $k: a perfvm ended before the test stopped it: $(cat vm1.out vm2.out)"
     hs --separate-stderr -l
     ((status == 0)) || fail "run $k: hsstat -l exited with status $status: $stderr"
     [[ -z $stderr ]] || fail "run $k: hsstat -l wrote to stderr: $stderr"
